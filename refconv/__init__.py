@@ -1,0 +1,33 @@
+"""refconv: a reference implementation of the convolutions behind "separable convolution".
+
+Standard, grouped, depthwise (with depth multiplier), pointwise 1x1, depthwise-separable and
+spatially separable convolutions on NCHW arrays, each computable three ways (the readable
+spec, Numba direct loops, Numba im2col + GEMM) and validated against scipy.signal.
+
+All of them are deep-learning convolutions, i.e. cross-correlations: the kernel is not flipped.
+
+>>> import numpy as np
+>>> import refconv
+>>> x = np.ones((1, 3, 12, 12), dtype=np.float32)
+>>> refconv.conv2d(x, np.ones((256, 3, 5, 5), dtype=np.float32)).shape
+(1, 256, 8, 8)
+"""
+
+from .functional import (
+    conv2d,
+    depthwise_conv2d,
+    pointwise_conv2d,
+    separable_conv2d,
+    spatial_separable_conv2d,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "conv2d",
+    "depthwise_conv2d",
+    "pointwise_conv2d",
+    "separable_conv2d",
+    "spatial_separable_conv2d",
+]

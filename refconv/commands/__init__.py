@@ -1,0 +1,1 @@
+"""One module per ``refconv`` subcommand; each exposes ``register(subparsers)``."""

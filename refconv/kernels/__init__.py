@@ -1,0 +1,47 @@
+"""The kernels: one spec and two fast implementations of the same grouped convolution.
+
+All three take ``(x, weight, bias, stride, pads, dilation, groups, out)`` with validated,
+C-contiguous arrays of one float dtype, ``pads`` the zero padding still to apply, and write
+``out`` (N, C_out, H_out, W_out):
+
+* :func:`~refconv.kernels.spec.conv2d_spec` -- the definition, loop by loop (read this first);
+* :func:`~refconv.kernels.direct.conv2d_direct` -- Numba loops, parallel over output rows;
+* :func:`~refconv.kernels.im2col.conv2d_im2col` -- Numba im2col in bounded chunks, then GEMM.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .direct import conv2d_direct
+from .im2col import conv2d_im2col
+from .spec import conv2d_spec
+
+KERNELS = {"reference": conv2d_spec, "direct": conv2d_direct, "im2col": conv2d_im2col}
+
+
+def choose_method(x_shape, w_shape, stride, pads, dilation, groups) -> str:
+    """The fastest method for a shape, by the rules measured in ``scripts/bench.py``.
+
+    * one input channel per group (depthwise) -> ``direct``: im2col would run one skinny
+      GEMM per channel;
+    * everything else with enough reduction length (``Cg*kH*kW``) for BLAS to shine ->
+      ``im2col``; tiny reductions -> ``direct``.
+    """
+    c_group, k_h, k_w = w_shape[1], w_shape[2], w_shape[3]
+    if c_group == 1:
+        return "direct"
+    if c_group * k_h * k_w >= 8:
+        return "im2col"
+    return "direct"
+
+
+def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="auto"):
+    """Dispatch to the kernel named by ``method`` (``"auto"`` picks one)."""
+    if method == "auto":
+        method = choose_method(x.shape, weight.shape, stride, pads, dilation, groups)
+    return KERNELS[method](x, weight, bias, stride, pads, dilation, groups, out)
+
+
+__all__ = ["KERNELS", "choose_method", "conv2d_direct", "conv2d_im2col", "conv2d_spec",
+           "run_conv2d"]

@@ -1,0 +1,53 @@
+"""Numba settings shared by every fast kernel, in one place.
+
+* ``JIT`` is the decorator every kernel uses: ``parallel=True`` (``prange`` runs over output
+  slices that never overlap), ``cache=True`` (compiled code is kept on disk, so only the first
+  call after install pays the compile time), no ``fastmath`` beyond allowing fused
+  multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy.
+* The threading layer: Numba's ``workqueue`` layer is not safe when several Python threads
+  launch parallel kernels at once. Unless the user chose a layer through
+  ``NUMBA_THREADING_LAYER``, refconv asks for a thread-safe one (OpenMP or TBB) and, if only
+  ``workqueue`` is available, serialises kernel launches with a lock.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numba
+
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    try:
+        import numba.np.ufunc.omppool  # noqa: F401  (is OpenMP loadable here?)
+
+        numba.config.THREADING_LAYER = "omp"
+    except ImportError:
+        try:
+            import numba.np.ufunc.tbbpool  # noqa: F401
+
+            numba.config.THREADING_LAYER = "tbb"
+        except ImportError:
+            numba.config.THREADING_LAYER = "workqueue"
+
+JIT = numba.njit(parallel=True, cache=True, fastmath={"contract"})
+SERIAL_JIT = numba.njit(cache=True, fastmath={"contract"})
+
+_lock = threading.Lock()
+_needs_lock: bool | None = None
+
+
+def launch(kernel: Callable[..., Any], *args: Any) -> Any:
+    """Call a parallel kernel, serialising calls if the threading layer is not thread-safe."""
+    global _needs_lock
+    if _needs_lock is None:
+        with _lock:
+            result = kernel(*args)
+            _needs_lock = numba.threading_layer() == "workqueue"
+        return result
+    if _needs_lock:
+        with _lock:
+            return kernel(*args)
+    return kernel(*args)

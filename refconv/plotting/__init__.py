@@ -1,0 +1,40 @@
+"""Every figure refconv makes; matplotlib is imported only inside this package.
+
+Each topic module (``separability``, ``counting``, ``performance``) defines ``FIGURES``, a dict
+mapping a figure's name to a function ``f(out_dir: Path) -> list[Path]`` that writes it (PNG)
+and returns the paths written. :func:`write_all` runs them all; ``refconv plot --out DIR``
+calls it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen needed
+
+TOPICS = ("separability", "counting", "performance")
+
+FigureFunction = Callable[[Path], list[Path]]
+
+
+def figures(topics: tuple[str, ...] = TOPICS) -> dict[str, FigureFunction]:
+    """All figure functions by name, topic by topic."""
+    found: dict[str, FigureFunction] = {}
+    for topic in topics:
+        module = importlib.import_module(f"refconv.plotting.{topic}")
+        found.update(module.FIGURES)
+    return found
+
+
+def write_all(out_dir: str | Path, topics: tuple[str, ...] = TOPICS) -> list[Path]:
+    """Write every figure of the given topics into ``out_dir`` (created if needed)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for function in figures(topics).values():
+        written.extend(function(out))
+    return written
