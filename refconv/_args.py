@@ -81,7 +81,9 @@ def check_input(x: np.ndarray, name: str = "x") -> tuple[np.ndarray, bool]:
     return x, unbatched
 
 
-def check_weight(weight: np.ndarray, name: str = "weight", layout: str = "(C_out, C_in // groups, kH, kW)") -> None:
+def check_weight(
+    weight: np.ndarray, name: str = "weight", layout: str = "(C_out, C_in // groups, kH, kW)"
+) -> None:
     if weight.ndim != 4:
         raise ValueError(
             f"{name} must be 4-D with shape {layout}; got {weight.ndim}-D array of shape "
@@ -120,7 +122,7 @@ def choice(value: object, name: str, options: tuple[str, ...]) -> str:
 
 
 def _same_pads(size: int, kernel: int, stride: int, dilation: int) -> Pair:
-    """TensorFlow / ONNX ``SAME_UPPER``: output ``ceil(size / stride)``, the odd pixel at the end."""
+    """TensorFlow / ONNX ``SAME_UPPER``: output ``ceil(size / stride)``, odd pixel at the end."""
     out = -(-size // stride)
     span = dilation * (kernel - 1) + 1
     total = max((out - 1) * stride + span - size, 0)
@@ -179,7 +181,7 @@ def check_padding_fits(pads: Pads, mode: str, spatial: Pair) -> None:
     """PyTorch's limits: reflect needs pad < size, circular needs pad <= size."""
     if mode == "zeros" or mode == "replicate":
         return
-    for axis, (before, after), size in zip(("height", "width"), pads, spatial):
+    for axis, (before, after), size in zip(("height", "width"), pads, spatial, strict=True):
         widest = max(before, after)
         if mode == "reflect" and widest >= size:
             raise ValueError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..padding import pad
 from .direct import conv2d_direct
 from .im2col import conv2d_im2col
 from .spec import conv2d_spec
@@ -37,10 +38,20 @@ def choose_method(x_shape, w_shape, stride, pads, dilation, groups) -> str:
 
 
 def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="auto"):
-    """Dispatch to the kernel named by ``method`` (``"auto"`` picks one)."""
+    """Dispatch to the kernel named by ``method`` (``"auto"`` picks one).
+
+    Inf and NaN propagate as in NumPy and SciPy: ``inf * 0`` is NaN, silently (the
+    convolution reports no floating-point warnings, like ``scipy.signal.correlate2d``).
+    """
     if method == "auto":
         method = choose_method(x.shape, weight.shape, stride, pads, dilation, groups)
-    return KERNELS[method](x, weight, bias, stride, pads, dilation, groups, out)
+    if method == "direct" and pads != ((0, 0), (0, 0)) and not np.isfinite(weight).all():
+        # The direct loops skip the products of a weight with padded zeros; with an Inf or
+        # NaN weight those products are NaN, so pad explicitly and let them happen.
+        x = pad(x, pads, "zeros")
+        pads = ((0, 0), (0, 0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        return KERNELS[method](x, weight, bias, stride, pads, dilation, groups, out)
 
 
 __all__ = ["KERNELS", "choose_method", "conv2d_direct", "conv2d_im2col", "conv2d_spec",

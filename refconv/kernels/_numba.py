@@ -4,6 +4,10 @@
   slices that never overlap), ``cache=True`` (compiled code is kept on disk, so only the first
   call after install pays the compile time), no ``fastmath`` beyond allowing fused
   multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy.
+* Idle worker threads sleep instead of spinning (``OMP_WAIT_POLICY=PASSIVE`` unless the user
+  set it): a convolution alternates Numba's OpenMP pool (im2col) with OpenBLAS's pool (GEMM),
+  and a pool that spins while the other works steals its cores -- on two cores that turned a
+  0.1 ms call into 8 ms (``scripts/bench.py`` measures it).
 * The threading layer: Numba's ``workqueue`` layer is not safe when several Python threads
   launch parallel kernels at once. Unless the user chose a layer through
   ``NUMBA_THREADING_LAYER``, refconv asks for a thread-safe one (OpenMP or TBB) and, if only
@@ -19,14 +23,16 @@ from typing import Any
 
 import numba
 
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, when libgomp loads
+
 if "NUMBA_THREADING_LAYER" not in os.environ:
     try:
-        import numba.np.ufunc.omppool  # noqa: F401  (is OpenMP loadable here?)
+        import numba.np.ufunc.omppool  # is OpenMP loadable here?
 
         numba.config.THREADING_LAYER = "omp"
     except ImportError:
         try:
-            import numba.np.ufunc.tbbpool  # noqa: F401
+            import numba.np.ufunc.tbbpool
 
             numba.config.THREADING_LAYER = "tbb"
         except ImportError:

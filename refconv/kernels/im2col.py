@@ -19,7 +19,7 @@ import numpy as np
 from numba import prange
 
 from ._numba import JIT, launch
-from .direct import _inside
+from .direct import _copy, _fill, _inside
 
 WORKSPACE_BYTES = 256 * 2**20
 
@@ -27,31 +27,27 @@ WORKSPACE_BYTES = 256 * 2**20
 @JIT
 def _im2col(x, n, c0, k_h, k_w, sh, sw, pt, pl, dh, dw, r0, r1, w_out, cols):
     """Fill ``cols`` (Cg*kH*kW, (r1 - r0)*W_out) for output rows ``r0 <= i < r1``."""
-    height, width = x.shape[2], x.shape[3]
+    c_in, height, width = x.shape[1], x.shape[2], x.shape[3]
     rows = r1 - r0
     taps = k_h * k_w
-    for t in prange(cols.shape[0] * rows):
+    xf = x.reshape(-1)  # flat views and unsigned offsets, as in direct.py
+    cf = cols.reshape(-1)
+    for t in prange(cols.shape[0] * rows):  # t is one row of W_out columns: (c, p, q), i
         r = t % rows
-        k = t // rows  # row of cols: (c, p, q) flattened
+        k = t // rows  # (c, p, q) flattened
         c = k // taps
         p = (k // k_w) % k_h
         q = k % k_w
-        dst = cols[k, r * w_out:(r + 1) * w_out]  # (W_out,)
+        dst = t * w_out  # flat index of cols[k, r * W_out]
         ih = (r0 + r) * sh + p * dh - pt
-        if ih < 0 or ih >= height:
-            for j in range(w_out):
-                dst[j] = 0.0
+        if ih < 0 or ih >= height:  # a padded row: all zeros
+            _fill(cf, dst, w_out, 0.0)
             continue
         offset = q * dw - pl
         lo, hi = _inside(offset, sw, width, w_out)
-        for j in range(lo):
-            dst[j] = 0.0
-        for j in range(hi, w_out):
-            dst[j] = 0.0
-        xrow = x[n, c0 + c, ih]  # (W,)
-        start = lo * sw + offset
-        for j in range(hi - lo):
-            dst[lo + j] = xrow[start + j * sw]
+        src = ((n * c_in + c0 + c) * height + ih) * width + lo * sw + offset
+        _copy(cf, dst, xf, src, lo, hi, sw)  # zeros left of the image, then the image
+        _fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
 
 
 def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int) -> int:
