@@ -13,6 +13,7 @@ All of them are deep-learning convolutions, i.e. cross-correlations: the kernel 
 (1, 256, 8, 8)
 """
 
+from . import filters, separability, separable_filtering
 from .functional import (
     conv2d,
     depthwise_conv2d,
@@ -20,6 +21,7 @@ from .functional import (
     separable_conv2d,
     spatial_separable_conv2d,
 )
+from .separability import is_separable, separate
 
 __version__ = "0.1.0"
 
@@ -27,7 +29,12 @@ __all__ = [
     "__version__",
     "conv2d",
     "depthwise_conv2d",
+    "filters",
+    "is_separable",
     "pointwise_conv2d",
+    "separability",
     "separable_conv2d",
+    "separable_filtering",
+    "separate",
     "spatial_separable_conv2d",
 ]

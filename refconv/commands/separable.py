@@ -1,0 +1,218 @@
+"""``refconv separable KERNEL``: is a kernel separable, what are its factors, what does it save?
+
+KERNEL is a filter of :mod:`refconv.filters` (``sobel``, ``sobel_y``, ``laplacian4``, ``log``...,
+``--list`` shows them) or a literal matrix such as ``"[[1,2],[2,4]]"``. The report gives the
+rank, the singular values, the factors (exact integers for an integer kernel), and the exact
+multiplication counts of the full kernel and of the separable (or rank-r) passes on an image
+(``--image HxW``, "same" and "valid" padding). ``--json`` prints the same as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+
+import numpy as np
+
+from .. import filters
+from ..separability import SeparabilityResult, _as_kernel, analyze
+from ..separable_filtering import FilteringCost, filtering_cost
+
+DEFAULT_IMAGE = (256, 256)
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``separable`` subcommand to ``subparsers``."""
+    parser = subparsers.add_parser(
+        "separable",
+        help="SVD separability of a kernel: rank, factors, multiplication savings",
+        description=__doc__.split("\n\n")[0].strip("`") + "\n\n" + __doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "kernel", nargs="?",
+        help="a filter name (see --list), e.g. sobel, or a matrix, e.g. '[[1,2],[2,4]]'",
+    )
+    parser.add_argument("--list", action="store_true", help="list the filter zoo and exit")
+    parser.add_argument("--size", type=int, help="filter size (sobel, box, gaussian, log, ...)")
+    parser.add_argument("--axis", choices=("x", "y"), help="derivative axis (sobel, scharr, "
+                        "prewitt)")
+    parser.add_argument("--order", type=int, help="derivative order (sobel)")
+    parser.add_argument("--sigma", type=float, help="Gaussian sigma (gaussian, log, dog)")
+    parser.add_argument("--neighbours", type=int, choices=(4, 8), help="laplacian: 4 or 8")
+    parser.add_argument("--tol", type=float, help="relative tolerance: rank 1 when sigma_2 <= "
+                        "tol * sigma_1 (default max(kH, kW) * eps)")
+    parser.add_argument("--image", default=f"{DEFAULT_IMAGE[0]}x{DEFAULT_IMAGE[1]}",
+                        metavar="HxW", help="image size for the exact counts (default "
+                        "%(default)s)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(func=run)
+    return parser
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parse_image(text: str) -> tuple[int, int]:
+    parts = text.lower().replace(",", "x").split("x")
+    try:
+        h, w = (int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"--image must look like 256x256 (H x W); got {text!r}") from None
+    if h < 1 or w < 1:
+        raise ValueError(f"--image sizes must be positive; got {text!r}")
+    return h, w
+
+
+def _parse_kernel(args: argparse.Namespace) -> tuple[str, np.ndarray]:
+    """(a label, the kernel) from the positional argument and the filter options."""
+    text = args.kernel.strip()
+    options = {k: getattr(args, k) for k in ("size", "axis", "order", "sigma", "neighbours")
+               if getattr(args, k) is not None}
+    if text.startswith("["):
+        if options:
+            raise ValueError(f"--{', --'.join(options)} only apply to named filters, not to a "
+                             f"literal matrix")
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"could not read the matrix {text!r}; write it as nested lists, "
+                             f"e.g. '[[1,2],[2,4]]'") from None
+        return "matrix", _as_kernel(value)
+    name = text.lower()
+    if name in ("sobel", "scharr", "prewitt") and "axis" not in options:
+        options["axis"] = "x"
+    label = name + "".join(f" {k}={v}" for k, v in options.items())
+    return label, filters.make(name, **options)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _cost_dict(cost: FilteringCost) -> dict[str, object]:
+    return {
+        "padding": cost.padding,
+        "rank": cost.rank,
+        "intermediate_shape": list(cost.intermediate_shape),
+        "output_shape": list(cost.output_shape),
+        "full": cost.full,
+        "column_pass": cost.column_pass,
+        "row_pass": cost.row_pass,
+        "separable": cost.separable,
+        "full_per_pixel": cost.full_per_pixel,
+        "separable_per_pixel": cost.separable_per_pixel,
+        "break_even_rank": cost.break_even_rank,
+    }
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _vector(values: np.ndarray) -> str:
+    if values.dtype.kind == "i":
+        return "[" + ", ".join(str(int(v)) for v in values) + "]"
+    return "[" + ", ".join(_number(float(v)) for v in values) + "]"
+
+
+def report(label: str, kernel: np.ndarray, result: SeparabilityResult,
+           costs: list[FilteringCost]) -> dict[str, object]:
+    """Everything the command prints, as plain JSON-able data."""
+    return {
+        "kernel": label,
+        "shape": list(kernel.shape),
+        "dtype": str(np.asarray(kernel).dtype),
+        "values": np.asarray(kernel).tolist(),
+        "rank": result.rank,
+        "singular_values": [float(s) for s in result.singular_values],
+        "sigma2_over_sigma1": result.ratio,
+        "tol": result.tol,
+        "is_separable": result.is_separable,
+        "column": result.column.tolist(),
+        "row": result.row.tolist(),
+        "rank1_error": result.error,
+        "costs": [_cost_dict(c) for c in costs],
+    }
+
+
+def _text(label: str, kernel: np.ndarray, result: SeparabilityResult,
+          costs: list[FilteringCost]) -> str:
+    kh, kw = kernel.shape
+    lines = [f"kernel: {label}, {kh}x{kw}, {np.asarray(kernel).dtype}"]
+    lines += ["  " + line for line in np.array2string(np.asarray(kernel), precision=4,
+                                                       max_line_width=96).splitlines()]
+    lines.append("singular values: " + ", ".join(_number(s) for s in result.singular_values))
+    lines.append(f"rank: {result.rank}  (sigma_2 / sigma_1 = {result.ratio:.3g}; rank 1 when "
+                 f"<= tol = {result.tol:.3g})")
+    if result.is_separable:
+        exact = "exactly" if result.error == 0 else f"to {result.error:.3g} (Frobenius)"
+        lines += [
+            "separable: yes",
+            f"  column ({kh}x1): {_vector(result.column)}",
+            f"  row    (1x{kw}): {_vector(result.row)}",
+            f"  np.outer(column, row) == kernel {exact}",
+        ]
+    else:
+        lines += [
+            f"separable: no; as a sum of {result.rank} separable terms: low_rank(kernel, "
+            f"{result.rank})",
+            f"  best rank-1 approximation: column {_vector(result.column)}, row "
+            f"{_vector(result.row)}, error {result.error:.3g} (Frobenius)",
+        ]
+    one = kh + kw
+    lines.append(f"multiplications per output pixel (same padding): full {kh}*{kw} = {kh * kw}, "
+                 f"separable {kh}+{kw} = {one}; r separable terms cost r*{one}, less than the "
+                 f"full kernel while r < {kh * kw / one:.4g}")
+    h, w = costs[0].image_shape
+    lines.append(f"exact counts on a {h}x{w} image (stride 1):")
+    header = f"  {'padding':<8}{'output':>10}{'full':>14}{'column pass':>14}{'row pass':>12}" \
+             f"{'separable':>14}{'per pixel':>12}{'saving':>9}"
+    lines.append(header)
+    for c in costs:
+        saving = 1 - c.separable / c.full
+        per_pixel = f"{c.separable_per_pixel:.4g}"
+        out = f"{c.output_shape[0]}x{c.output_shape[1]}"
+        lines.append(f"  {c.padding:<8}{out:>10}{c.full:>14,}{c.column_pass:>14,}"
+                     f"{c.row_pass:>12,}{c.separable:>14,}{per_pixel:>12}{saving:>9.1%}")
+    return "\n".join(lines)
+
+
+def _zoo_listing() -> str:
+    lines = [f"{'name':<12}{'shape':>7}  {'dtype':<8}{'rank':>5}"]
+    for name in filters.ZOO:
+        k = filters.make(name)
+        lines.append(f"{name:<12}{k.shape[0]:>4}x{k.shape[1]:<2}  {k.dtype!s:<8}"
+                     f"{analyze(k).rank:>5}")
+    lines.append("base names (with --size/--axis/--order/--sigma/--neighbours): "
+                 "sobel, scharr, prewitt, box, binomial, gaussian, impulse, laplacian, log, dog")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``refconv separable``; return the exit status (0 ok, 2 bad input)."""
+    if args.list:
+        print(_zoo_listing())
+        return 0
+    if not args.kernel:
+        print("refconv separable: error: give a KERNEL (a filter name or a matrix such as "
+              "'[[1,2],[2,4]]'), or --list", file=sys.stderr)
+        return 2
+    try:
+        image = _parse_image(args.image)
+        label, kernel = _parse_kernel(args)
+        result = analyze(kernel, args.tol)
+        rank = max(result.rank, 1)
+        costs = [filtering_cost(image, kernel.shape, padding, rank=rank)
+                 for padding in ("same", "valid")
+                 if padding == "same" or (kernel.shape[0] <= image[0]
+                                          and kernel.shape[1] <= image[1])]
+    except (ValueError, TypeError) as exc:
+        print(f"refconv separable: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report(label, kernel, result, costs), indent=2))
+    else:
+        print(_text(label, kernel, result, costs))
+    return 0
