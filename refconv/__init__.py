@@ -13,7 +13,7 @@ All of them are deep-learning convolutions, i.e. cross-correlations: the kernel 
 (1, 256, 8, 8)
 """
 
-from . import filters, separability, separable_filtering
+from . import cost, filters, models, nn, separability, separable_filtering
 from .functional import (
     conv2d,
     depthwise_conv2d,
@@ -22,19 +22,24 @@ from .functional import (
     spatial_separable_conv2d,
 )
 from .separability import is_separable, separate
+from .summary import summary
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     "conv2d",
+    "cost",
     "depthwise_conv2d",
     "filters",
     "is_separable",
+    "models",
+    "nn",
     "pointwise_conv2d",
     "separability",
     "separable_conv2d",
     "separable_filtering",
     "separate",
     "spatial_separable_conv2d",
+    "summary",
 ]

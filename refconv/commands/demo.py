@@ -14,8 +14,10 @@ import json
 import numpy as np
 from scipy import signal
 
+from .. import cost
 from .. import functional as F
 from .._args import METHODS
+from .count import comparison_table
 
 SEED_SHAPE = (1, 3, 12, 12)  # (N, C_in, H, W)
 SEED_KERNEL = 5
@@ -39,26 +41,28 @@ def seed_example(seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(SEED_SHAPE)
     c_in, k = SEED_SHAPE[1], SEED_KERNEL
-    cases = {
-        "standard": (F.conv2d, rng.standard_normal((SEED_OUT, c_in, k, k)), 1),
-        "depthwise": (F.depthwise_conv2d, rng.standard_normal((c_in, 1, k, k)), c_in),
-        "pointwise": (F.pointwise_conv2d, rng.standard_normal((SEED_OUT, c_in, 1, 1)), 1),
+    image, mid = SEED_SHAPE[1:], (c_in, 8, 8)  # the depthwise output feeds the pointwise step
+    cases = {  # name: (function, weight, groups, closed-form cost)
+        "standard": (F.conv2d, rng.standard_normal((SEED_OUT, c_in, k, k)), 1,
+                     cost.conv2d_cost(image, SEED_OUT, k, bias=False)),
+        "depthwise": (F.depthwise_conv2d, rng.standard_normal((c_in, 1, k, k)), c_in,
+                      cost.depthwise_conv2d_cost(image, k, bias=False)),
+        "pointwise": (F.pointwise_conv2d, rng.standard_normal((SEED_OUT, c_in, 1, 1)), 1,
+                      cost.pointwise_conv2d_cost(mid, SEED_OUT, bias=False)),
     }
     results = {}
     previous = x
-    for name, (function, weight, groups) in cases.items():
+    for name, (function, weight, groups, op) in cases.items():
         source = previous if name == "pointwise" else x  # pointwise reads the depthwise output
         expected = _oracle(source, weight, groups)
         previous = expected
         errors = {m: float(np.max(np.abs(function(source, weight, method=m) - expected)))
                   for m in METHODS}
-        out_shape = expected.shape[1:]
-        per_output = weight.shape[1] * weight.shape[2] * weight.shape[3]
         results[name] = {
             "input": list(source.shape[1:]),
             "weight": list(weight.shape),
-            "output": list(out_shape),
-            "multiplications": int(np.prod(out_shape)) * per_output,
+            "output": list(expected.shape[1:]),
+            "multiplications": op.multiplications,
             "max_abs_error_vs_scipy": errors,
         }
     return results
@@ -83,6 +87,8 @@ def _print(results: dict) -> None:
           f"{results['depthwise']['multiplications']:,} + "
           f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)")
     print("last columns: largest |refconv - scipy.signal.correlate2d| for each method")
+    print("\nThe same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):")
+    print(comparison_table(cost.compare_convolutions()))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,6 +40,8 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 
 JIT = numba.njit(parallel=True, cache=True, fastmath={"contract"})
 SERIAL_JIT = numba.njit(cache=True, fastmath={"contract"})
+# per-row helpers: inlined into the calling kernel (a call per row cost as much as the row)
+INLINE_JIT = numba.njit(cache=True, fastmath={"contract"}, inline="always")
 
 _lock = threading.Lock()
 _needs_lock: bool | None = None

@@ -33,10 +33,10 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
-from ._numba import JIT, SERIAL_JIT, launch
+from ._numba import INLINE_JIT, JIT, launch
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _inside(offset, stride, size, n_out):
     """Output positions ``j`` in ``[lo, hi)`` with ``0 <= j*stride + offset < size``."""
     lo = 0 if offset >= 0 else min(n_out, (-offset + stride - 1) // stride)
@@ -45,7 +45,7 @@ def _inside(offset, stride, size, n_out):
     return lo, max(lo, hi)
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _axpy(dst, d0, src, s0, count, weight, stride):
     """``dst[d0 + k] += weight * src[s0 + k * stride]`` for ``k < count`` (flat arrays)."""
     d = uint64(d0)
@@ -65,7 +65,7 @@ def _axpy(dst, d0, src, s0, count, weight, stride):
             dst[d + u] += weight * src[s + step * u]
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _copy(dst, d0, src, s0, lo, hi, stride):
     """Zeros into ``dst[d0 : d0 + lo]``, then ``dst[d0 + j] = src[s0 + (j - lo) * stride]``
     for ``lo <= j < hi`` (flat arrays): one row of im2col columns."""
@@ -83,7 +83,7 @@ def _copy(dst, d0, src, s0, lo, hi, stride):
             dst[d + uint64(k)] = src[s + step * uint64(k)]
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _fill(dst, d0, count, value):
     d = uint64(d0)
     for k in range(count):
@@ -120,7 +120,7 @@ def _conv2d_direct(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
     return out
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _taps3x3(dst, d0, src, s0, width, count, k, bias, stride):
     """``count`` outputs of a 3x3 kernel ``k``, all nine taps fused in one pass.
 
@@ -152,7 +152,7 @@ def _taps3x3(dst, d0, src, s0, width, count, k, bias, stride):
                                   + k22 * src[r2 + u + two])
 
 
-@SERIAL_JIT
+@INLINE_JIT
 def _load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
     """Copy input rows ``ih0 .. ih0 + rows - 1`` of one plane into ``tile`` (rows, tile_w),
     shifted right by ``pl`` columns, with zeros wherever the row or column is padding."""

@@ -1,0 +1,277 @@
+"""``summary(model, input_shape)``: a per-layer table of shapes, parameters and operations.
+
+The multiplications, additions and comparisons columns are always the exact counts of
+:mod:`refconv.cost`. Two things are conventions, and both are switchable:
+
+Parameters (``params=``)
+    ``"pytorch"``: learnable parameters only (``sum(p.numel() for p in model.parameters())``);
+    BatchNorm has 2 per channel (``weight``, ``bias``) plus 2 buffers per channel
+    (``running_mean``, ``running_var``) reported apart.
+    ``"keras"``: what ``model.count_params()`` and ``model.summary()`` report: every weight,
+    trainable or not, so BatchNorm has 4 per channel (``gamma``, ``beta``, ``moving_mean``,
+    ``moving_variance``; the last two "non-trainable"), see the ``tf.keras.layers.
+    BatchNormalization`` documentation.
+
+MACs (``macs=``): the "operations" column, as each tool counts it per layer type
+
+=============  ==========================  ==============================  ================
+layer          ``"macs"`` (paper)          ``"thop"``                      ``"ptflops"``
+=============  ==========================  ==============================  ================
+Conv (any)     products                    products (bias ignored)         products + bias
+Linear         products                    products (bias ignored)         products + bias
+BatchNorm      0                           4 per element (2 if no affine)  2 per element
+ReLU           0                           0                               1 per element
+MaxPool        0                           0                               1 per input elem
+AvgPool        0                           1 per output element            1 per input elem
+GlobalAvgPool  0                           ``(H*W + 1)`` per output        1 per input elem
+=============  ==========================  ==============================  ================
+
+``"fvcore"``: products for Conv and Linear (bias ignored), BatchNorm (inference) 2 per element
+(1 without affine), adaptive average pooling 1 per input element, ReLU / MaxPool / AvgPool 0.
+
+``"macs"`` is the MobileNet paper's "Mult-Adds": the multiply-accumulates of convolutions and
+fully connected layers, nothing else. FLOPs are ``2 * MACs`` by the usual convention
+(:attr:`Summary.total_flops`).
+
+Sources (read there, not recalled): thop ``thop/profile.py`` (``register_hooks``: ReLU and
+MaxPool map to ``zero_ops``), ``thop/vision/basic_hooks.py`` and ``thop/vision/calc_func.py``
+(``count_convNd``, ``count_normalization``: ``2 * numel``, doubled when affine;
+``count_avgpool``; ``count_adap_avgpool``; ``count_linear``) in Lyken17/pytorch-OpCounter;
+ptflops ``ptflops/pytorch_ops.py`` (``conv_flops_counter_hook`` adds ``out_channels *
+output_positions`` for the bias; ``bn_flops_counter_hook``; ``relu_flops_counter_hook``;
+``pool_flops_counter_hook``; ``linear_flops_counter_hook``) in sovrasov/flops-counter.pytorch,
+module-hook backend; fvcore ``fvcore/nn/flop_count.py`` (``_DEFAULT_SUPPORTED_OPS``) and
+``fvcore/nn/jit_handles.py`` (``conv_flop_count``: "only multiplication is counted";
+``batchnorm_flop_jit``; ``linear_flop_jit``) in facebookresearch/fvcore. All three count one
+multiply-accumulate as one operation.
+
+Examples
+--------
+>>> from refconv import nn
+>>> from refconv.summary import summary
+>>> net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False, seed=0), nn.BatchNorm2d(8),
+...                     nn.ReLU())
+>>> s = summary(net, (3, 8, 8))
+>>> s.total_params, s.total_multiplications, s.total_additions
+(232, 14336, 13824)
+>>> summary(net, (3, 8, 8), params="keras").total_params
+248
+>>> summary(net, (3, 8, 8), macs="thop").total_macs        # 13824 + 4 * 512
+15872
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .cost import OpCount
+
+PARAM_CONVENTIONS = ("pytorch", "keras")
+MAC_CONVENTIONS = ("macs", "thop", "ptflops", "fvcore")
+
+
+def counter_macs(op: OpCount, convention: str = "macs") -> int:
+    """The operations a counting tool reports for one layer (see the module docstring).
+
+    Parameters
+    ----------
+    op : OpCount
+        A leaf layer's exact cost (its ``kind`` says which rule applies).
+    convention : {"macs", "thop", "ptflops", "fvcore"}
+
+    Examples
+    --------
+    >>> from refconv import cost
+    >>> conv = cost.conv2d_cost((24, 208, 208), 24, 3, padding=1, bias=True)
+    >>> counter_macs(conv, "thop"), counter_macs(conv, "ptflops") - conv.multiplications
+    (224280576, 1038336)
+    """
+    if convention not in MAC_CONVENTIONS:
+        raise ValueError(f"macs convention must be one of {MAC_CONVENTIONS}; got {convention!r}")
+    kind = op.kind
+    products = op.multiplications if kind in ("conv", "linear") else 0
+    if convention == "macs":
+        return products
+    affine = op.params > 0
+    if convention == "thop":
+        return products + {
+            "batchnorm": (4 if affine else 2) * op.input_numel,
+            "avgpool": op.output_numel,
+            "globalavgpool": (op.input_numel // max(op.output_numel, 1) + 1) * op.output_numel,
+        }.get(kind, 0)
+    if convention == "ptflops":
+        if kind in ("conv", "linear"):
+            return products + op.bias_adds
+        return {
+            "batchnorm": (2 if affine else 1) * op.input_numel,
+            "relu": op.output_numel,
+            "maxpool": op.input_numel,
+            "avgpool": op.input_numel,
+            "globalavgpool": op.input_numel,
+        }.get(kind, 0)
+    # fvcore
+    return products + {
+        "batchnorm": (2 if affine else 1) * op.input_numel,
+        "globalavgpool": op.input_numel,
+    }.get(kind, 0)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One leaf layer of a summary; ``params`` follows the summary's parameter convention."""
+
+    name: str
+    layer: str
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    params: int
+    trainable_params: int
+    buffers: int
+    multiplications: int
+    additions: int
+    comparisons: int
+    macs: int
+    cost: OpCount
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What :func:`summary` returns: ``rows`` and totals; ``str()`` is a readable table."""
+
+    model_name: str
+    input_shape: tuple[int, ...]
+    rows: tuple[SummaryRow, ...]
+    params_convention: str
+    macs_convention: str
+
+    @property
+    def total_params(self) -> int:
+        return sum(r.params for r in self.rows)
+
+    @property
+    def trainable_params(self) -> int:
+        return sum(r.trainable_params for r in self.rows)
+
+    @property
+    def non_trainable_params(self) -> int:
+        """Keras' "non-trainable params" (BatchNorm moving statistics); 0 for PyTorch's."""
+        return self.total_params - self.trainable_params
+
+    @property
+    def total_buffers(self) -> int:
+        return sum(r.buffers for r in self.rows)
+
+    @property
+    def total_multiplications(self) -> int:
+        return sum(r.multiplications for r in self.rows)
+
+    @property
+    def total_additions(self) -> int:
+        return sum(r.additions for r in self.rows)
+
+    @property
+    def total_comparisons(self) -> int:
+        return sum(r.comparisons for r in self.rows)
+
+    @property
+    def total_macs(self) -> int:
+        return sum(r.macs for r in self.rows)
+
+    @property
+    def total_flops(self) -> int:
+        """``2 * total_macs``."""
+        return 2 * self.total_macs
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    def __str__(self) -> str:
+        header = ("Layer (name)", "Type", "Output shape", "Params", "Mults", "Adds",
+                  f"MACs [{self.macs_convention}]")
+        body = [(r.name, r.layer, str(r.output_shape), f"{r.params:,}", f"{r.multiplications:,}",
+                 f"{r.additions:,}", f"{r.macs:,}") for r in self.rows]
+        widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+        def fmt(line: tuple[str, ...]) -> str:
+            left = [line[i].ljust(widths[i]) for i in range(3)]
+            right = [line[i].rjust(widths[i]) for i in range(3, len(line))]
+            return "  ".join(left + right).rstrip()
+
+        rule = "=" * len(fmt(header))
+        lines = [f'Model "{self.model_name}", input {self.input_shape} (no batch axis)', rule,
+                 fmt(header), "-" * len(rule), *[fmt(line) for line in body], rule]
+        convention = ("Keras count_params: BatchNorm counts 4 per channel"
+                      if self.params_convention == "keras" else
+                      "PyTorch parameters(): BatchNorm counts 2 per channel, running stats are "
+                      "buffers")
+        lines.append(f"Total params: {self.total_params:,}  ({convention})")
+        if self.params_convention == "keras":
+            lines.append(f"Trainable params: {self.trainable_params:,}  Non-trainable params: "
+                         f"{self.non_trainable_params:,}")
+        else:
+            lines.append(f"Buffers: {self.total_buffers:,}")
+        lines.append(f"Multiplications: {self.total_multiplications:,}  Additions: "
+                     f"{self.total_additions:,}  Comparisons: {self.total_comparisons:,}  (exact)")
+        lines.append(f"MACs [{self.macs_convention}]: {self.total_macs:,}  "
+                     f"(FLOPs = 2 x MACs = {self.total_flops:,})")
+        return "\n".join(lines)
+
+
+def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: str = "macs",
+            effective: bool = False) -> Summary:
+    """Per-layer shapes, parameters and exact operation counts of a layer or ``Sequential``.
+
+    Parameters
+    ----------
+    model : refconv.nn.Module
+        A single layer or a (nested) ``Sequential``; one row per leaf layer.
+    input_shape : tuple of int
+        Without the batch axis, e.g. ``(3, 224, 224)``.
+    params : {"pytorch", "keras"}, default "pytorch"
+        Parameter convention (BatchNorm: 2 or 4 per channel).
+    macs : {"macs", "thop", "ptflops", "fvcore"}, default "macs"
+        Which tool's per-layer rules fill the MACs column (see the module docstring).
+    effective : bool, default False
+        Skip products with zero padding in the exact counts (see :mod:`refconv.cost`).
+
+    Returns
+    -------
+    Summary
+        ``rows`` (``name``, ``layer``, ``output_shape``, ``params``, ``multiplications``,
+        ``additions``, ``macs``, ...), ``total_params``, ``total_multiplications``,
+        ``total_additions``, ``total_macs``; ``str()`` is a table.
+
+    Examples
+    --------
+    >>> from refconv import nn
+    >>> s = summary(nn.SeparableConv2d(3, 256, 5, bias=False, seed=0), (3, 12, 12))
+    >>> s.rows[0].layer, s.rows[0].output_shape, s.total_multiplications
+    ('SeparableConv2d', (256, 8, 8), 53952)
+    """
+    if params not in PARAM_CONVENTIONS:
+        raise ValueError(f"params convention must be one of {PARAM_CONVENTIONS}; got {params!r}")
+    if macs not in MAC_CONVENTIONS:
+        raise ValueError(f"macs convention must be one of {MAC_CONVENTIONS}; got {macs!r}")
+    shape = tuple(int(s) for s in input_shape)
+    rows = []
+    for name, layer in model.named_leaves():
+        op = layer.cost(shape, effective)
+        total = op.params + (op.buffers if params == "keras" else 0)
+        rows.append(SummaryRow(
+            name=name or type(layer).__name__.lower(),
+            layer=type(layer).__name__,
+            input_shape=shape,
+            output_shape=op.output_shape,
+            params=total,
+            trainable_params=op.params,
+            buffers=op.buffers,
+            multiplications=op.multiplications,
+            additions=op.additions,
+            comparisons=op.comparisons,
+            macs=counter_macs(op, macs),
+            cost=op,
+        ))
+        shape = op.output_shape
+    name = getattr(model, "name", None) or type(model).__name__
+    return Summary(name, tuple(int(s) for s in input_shape), tuple(rows), params, macs)

@@ -1,0 +1,89 @@
+"""summary(): rows, totals, parameter and MAC conventions, the table."""
+
+import pytest
+
+from refconv import cost, nn
+from refconv.summary import counter_macs, summary
+
+
+def _block():
+    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, seed=0), nn.BatchNorm2d(8), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.AvgPool2d(2), nn.GlobalAvgPool2d(), nn.Flatten(),
+                         nn.Linear(8, 4, seed=1), name="block")
+
+
+def test_rows_and_totals():
+    s = summary(_block(), (3, 8, 8))
+    assert [r.layer for r in s.rows] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d",
+                                         "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Linear"]
+    assert [r.output_shape for r in s.rows][:6] == [(8, 8, 8)] * 3 + [(8, 4, 4), (8, 2, 2),
+                                                                      (8, 1, 1)]
+    assert s.rows[0].params == 8 * 27 + 8
+    assert s.total_params == 224 + 16 + 36
+    assert s.total_multiplications == sum(r.multiplications for r in s.rows)
+    conv_mults = 8 * 64 * 27
+    assert s.rows[0].multiplications == conv_mults
+    assert s.total_additions == sum(r.additions for r in s.rows)
+    assert s.output_shape == (4,)
+
+
+def test_parameter_conventions():
+    pytorch = summary(_block(), (3, 8, 8))
+    keras = summary(_block(), (3, 8, 8), params="keras")
+    assert keras.total_params - pytorch.total_params == 16  # BN moving mean and variance
+    assert keras.trainable_params == pytorch.total_params
+    assert keras.non_trainable_params == 16
+    assert pytorch.total_buffers == 16
+
+
+def test_mac_conventions_per_layer_type():
+    conv = cost.conv2d_cost((3, 8, 8), 8, 3, padding=1)  # 512 outputs, with bias
+    bn = cost.batch_norm2d_cost((8, 8, 8))
+    relu = cost.relu_cost((8, 8, 8))
+    maxpool = cost.max_pool2d_cost((8, 8, 8), 2)
+    avgpool = cost.avg_pool2d_cost((8, 4, 4), 2)
+    gap = cost.global_avg_pool2d_cost((8, 2, 2))
+    fc = cost.linear_cost(8, 4)
+    table = {
+        #          conv                  bn    relu  max   avg  gap  fc
+        "macs": (conv.multiplications, 0, 0, 0, 0, 0, 32),
+        "thop": (conv.multiplications, 2048, 0, 0, 32, 40, 32),
+        "ptflops": (conv.multiplications + 512, 1024, 512, 512, 128, 32, 36),
+        "fvcore": (conv.multiplications, 1024, 0, 0, 0, 32, 32),
+    }
+    for convention, expected in table.items():
+        got = tuple(counter_macs(op, convention)
+                    for op in (conv, bn, relu, maxpool, avgpool, gap, fc))
+        assert got == expected, convention
+    no_affine = cost.batch_norm2d_cost((8, 8, 8), affine=False)
+    assert counter_macs(no_affine, "thop") == 1024
+    assert counter_macs(no_affine, "ptflops") == counter_macs(no_affine, "fvcore") == 512
+
+
+def test_flops_are_twice_the_macs():
+    s = summary(_block(), (3, 8, 8), macs="ptflops")
+    assert s.total_flops == 2 * s.total_macs
+
+
+def test_table_text():
+    text = str(summary(_block(), (3, 8, 8), params="keras", macs="thop"))
+    assert text.startswith('Model "block", input (3, 8, 8)')
+    assert "Layer (name)" in text and "MACs [thop]" in text
+    assert "Total params: 292" in text
+    assert "Keras count_params" in text and "Non-trainable params: 16" in text
+    assert "(8, 4, 4)" in text
+    assert "Buffers: 16" in str(summary(_block(), (3, 8, 8)))
+
+
+def test_single_layer_and_effective_counts():
+    layer = nn.Conv2d(1, 1, 3, padding=1, bias=False, seed=0)
+    assert summary(layer, (1, 3, 3)).total_multiplications == 81
+    assert summary(layer, (1, 3, 3), effective=True).total_multiplications == 49
+    assert summary(layer, (1, 3, 3)).rows[0].name == "conv2d"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"params": "tf"}, "params convention"),
+                                                  ({"macs": "flops"}, "macs convention")])
+def test_unknown_convention(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        summary(_block(), (3, 8, 8), **kwargs)
