@@ -1,0 +1,332 @@
+"""Benchmarks: refconv against PyTorch (CPU) and SciPy on the shapes of the separable story.
+
+What is measured, and how:
+
+* every peer runs in a process of its own (see :mod:`refconv._bench_worker`), and the parent
+  asks one process at a time, so the thread pools of Numba (OpenMP), OpenBLAS and PyTorch never
+  spin against each other; between two peers it pauses briefly so that the last one's idle
+  threads stop spinning before the next one starts;
+* the peers take turns in rounds (the order rotates each round), so a slow drift of the
+  machine's load touches all of them alike;
+* each process first makes untimed warm-up calls (the first one compiles, or loads Numba's
+  cache), then times calls with ``time.perf_counter``; the reported time is the median;
+* the machine's roofs are measured in the same run, in a process of their own with the same
+  number of threads: float32 GEMM (NumPy's BLAS) for compute, a STREAM triad for memory;
+* the cold start (first call in a fresh process, with an empty and with a warm Numba cache)
+  is measured per kernel family in fresh processes.
+
+The cases and their closed-form costs live in :mod:`refconv.bench_cases`; the tables are
+written by :mod:`refconv.bench_report`.
+
+A run takes seconds to minutes (it starts processes), so the example is not a doctest::
+
+    from refconv.bench import CASES_BY_NAME, run_benchmark
+    from refconv.bench_report import format_report
+    result = run_benchmark([CASES_BY_NAME["seed_separable"]], batches=[1], repeats=3,
+                           rounds=3, cold_start=False)
+    print(format_report(result))
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from .bench_cases import (
+    CASES,
+    CASES_BY_NAME,
+    COLD_CASES,
+    FAMILIES,
+    Case,
+    flops,
+    intensity,
+    min_bytes,
+    multiplications,
+    select_cases,
+)
+
+PEERS = ("refconv", "torch", "scipy")
+Progress = Callable[[str], None]
+
+__all__ = [
+    "CASES", "CASES_BY_NAME", "COLD_CASES", "FAMILIES", "PEERS", "Case", "default_peers",
+    "flops", "intensity", "measure_cold_start", "measure_peaks", "min_bytes", "multiplications",
+    "run_benchmark", "select_cases", "summarise", "torch_available",
+]
+
+
+def torch_available() -> bool:
+    """Whether PyTorch can be imported (without importing it here)."""
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+
+def _worker_env(threads: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a worker: every thread pool sized to ``threads``."""
+    env = dict(os.environ)
+    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    env.update(extra or {})
+    return env
+
+
+_LAUNCH = "from refconv._bench_worker import main; main()"
+
+
+class Worker:
+    """One peer in a process of its own, answering JSON requests one line at a time."""
+
+    def __init__(self, peer: str, threads: int) -> None:
+        self.peer = peer
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCH, peer, str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            env=_worker_env(threads),
+        )
+
+    def ask(self, **request: Any) -> dict[str, Any]:
+        """Send one request and wait for its answer; worker errors become ``RuntimeError``."""
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the {self.peer} benchmark process died (exit code "
+                               f"{self.process.wait()}); its error is printed above")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"{self.peer} failed on {request.get('op')}: {answer['error']}")
+        return answer
+
+    def close(self) -> None:
+        """Ask the process to exit and wait for it."""
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write('{"op": "exit"}\n')
+                self.process.stdin.close()
+            except BrokenPipeError:
+                pass
+            self.process.wait(timeout=30)
+        self.process.stdout.close()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def measure_peaks(threads: int, quick: bool = False) -> dict[str, Any]:
+    """The compute roof (float32 GEMM) and memory roof (triad), in a process of their own."""
+    n, mib, repeats = (1024, 256, 3) if quick else (2048, 512, 5)
+    with Worker("peaks", threads) as worker:
+        gflops = worker.ask(op="sgemm", n=n, repeats=repeats)["gflops"]
+        gbs = worker.ask(op="bandwidth", mib=mib, repeats=repeats)["gbs"]
+    return {"sgemm_gflops": gflops, "sgemm_n": n, "bandwidth_gbs": gbs, "triad_mib": mib}
+
+
+def measure_cold_start(cases: Sequence[Case] = COLD_CASES, threads: int = 2,
+                       progress: Progress | None = None) -> list[dict[str, Any]]:
+    """First-call time in a fresh process, with an empty and then a warm Numba cache.
+
+    Each case runs twice in fresh processes sharing one new ``NUMBA_CACHE_DIR``: the first
+    compiles everything it calls, the second loads it from the cache. ``process_s`` is the
+    whole process (interpreter start and imports included).
+    """
+    rows = []
+    for case in cases:
+        with tempfile.TemporaryDirectory(prefix="refconv-numba-cache-") as cache:
+            env = _worker_env(threads, {"NUMBA_CACHE_DIR": cache})
+            row: dict[str, Any] = {"case": case.name, "title": case.title}
+            for state in ("cold", "warm"):
+                t0 = time.perf_counter()
+                done = subprocess.run(
+                    [sys.executable, "-c", _LAUNCH, "--once", json.dumps(asdict(case))],
+                    env=env, capture_output=True, text=True, check=True,
+                )
+                answer = json.loads(done.stdout.strip().splitlines()[-1])
+                row[f"{state}_first_s"] = answer["first_s"]
+                row[f"{state}_process_s"] = time.perf_counter() - t0
+                row["steady_s"] = answer["steady_s"]
+        rows.append(row)
+        if progress:
+            progress(f"cold start {case.title}: first call {row['cold_first_s']:.2f} s cold, "
+                     f"{row['warm_first_s']:.3f} s with a warm cache")
+    return rows
+
+
+# -- the benchmark proper ----------------------------------------------------------------------
+
+
+def default_peers() -> tuple[str, ...]:
+    """refconv, PyTorch when it is installed, and SciPy."""
+    return tuple(p for p in PEERS if p != "torch" or torch_available())
+
+
+def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int, rounds: int,
+               warmup: int, scipy_rounds: int, scipy_budget_s: float,
+               settle_s: float) -> tuple[dict[str, list[float]], dict[str, float | None]]:
+    """Timed calls of every peer for one case, the peers taking turns round by round."""
+    peers = list(workers)
+    per_round = max(1, math.ceil(repeats / rounds))
+    samples: dict[str, list[float]] = {peer: [] for peer in peers}
+    first: dict[str, float | None] = {}
+    for r in range(rounds):
+        for peer in peers[r % len(peers):] + peers[:r % len(peers)]:  # rotate the order
+            scipy = peer == "scipy"
+            if scipy and r >= scipy_rounds:
+                continue
+            answer = workers[peer].ask(
+                op="time", case=asdict(case), batch=batch, repeats=per_round,
+                # SciPy compiles nothing, and a call can take seconds: no warm-up for it.
+                warmup=0 if scipy else (warmup if r == 0 else 1),
+                budget_s=scipy_budget_s if scipy else 1e9,
+            )
+            samples[peer].extend(answer["times"])
+            first.setdefault(peer, answer["first_s"])
+            time.sleep(settle_s)  # let this peer's idle threads stop spinning
+    return samples, first
+
+
+def summarise(case: Case, batch: int, samples: dict[str, list[float]],
+              first: dict[str, float | None], peaks: dict[str, Any]) -> dict[str, Any]:
+    """One row of the report: medians, ratios, GFLOP/s, the roof that binds, the bar."""
+    import statistics
+
+    work = flops(case, batch)
+    traffic = min_bytes(case, batch)
+    peers = {}
+    for peer, times in samples.items():
+        median = statistics.median(times)
+        peers[peer] = {"median_s": median, "min_s": min(times), "n": len(times),
+                       "first_s": first.get(peer), "gflops": work / median / 1e9}
+    ai = work / traffic
+    balance = peaks["sgemm_gflops"] / peaks["bandwidth_gbs"]  # FLOP/byte where roofs meet
+    # Depthwise (about 2 FLOP/B for 3x3) is below any CPU's balance: always judged by bytes,
+    # so a noisy roof measurement cannot flip it.
+    memory_bound = case.family == "depthwise" or ai < balance
+    roof = ai * peaks["bandwidth_gbs"] if memory_bound else peaks["sgemm_gflops"]
+    ratio = {peer: peers["refconv"]["median_s"] / stats["median_s"]
+             for peer, stats in peers.items() if peer != "refconv" and "refconv" in peers}
+    passed = None
+    if case.bar is not None and "torch" in ratio:
+        passed = ratio["torch"] <= case.bar
+    row: dict[str, Any] = {
+        "case": case.name, "title": case.title, "family": case.family, "batch": batch,
+        "spec": asdict(case), "input_shape": list(case.array_shapes(batch)["x"]),
+        "multiplications": multiplications(case, batch), "flops": work, "min_bytes": traffic,
+        "intensity": ai, "bound": "memory" if memory_bound else "compute",
+        "roof_gflops": roof, "peers": peers, "ratio": ratio, "bar": case.bar, "passed": passed,
+    }
+    if "refconv" in peers:
+        row["roof_pct"] = 100.0 * peers["refconv"]["gflops"] / roof
+    return row
+
+
+def run_benchmark(
+    cases: Sequence[Case] = CASES,
+    batches: Sequence[int] = (1, 8),
+    peers: Sequence[str] | None = None,
+    repeats: int = 10,
+    rounds: int = 5,
+    threads: int = 2,
+    warmup: int = 2,
+    scipy_rounds: int = 2,
+    scipy_budget_s: float = 0.5,
+    settle_s: float = 0.25,
+    quick_peaks: bool = False,
+    peaks: dict[str, Any] | None = None,
+    cold_start: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run the benchmark and return everything it measured as a JSON-ready dict.
+
+    Parameters
+    ----------
+    cases : sequence of Case
+        What to time (default: the whole table, :data:`CASES`).
+    batches : sequence of int
+        Batch sizes ``N``; every case runs at each.
+    peers : sequence of str, optional
+        Any of ``"refconv"``, ``"torch"``, ``"scipy"``; default :func:`default_peers`.
+    repeats : int
+        Timed calls per peer and case, spread over the rounds (SciPy is bounded separately).
+    rounds : int
+        How many times the peers take turns on a case.
+    threads : int
+        Threads for every pool of every process (Numba, BLAS, PyTorch).
+    warmup : int
+        Untimed calls before the first round (one before each later round).
+    scipy_rounds, scipy_budget_s : int, float
+        SciPy takes part in the first ``scipy_rounds`` rounds only, and stops a round's calls
+        once ``scipy_budget_s`` seconds have gone by (one call at least).
+    settle_s : float
+        Pause after each peer's turn, for its idle threads to stop spinning.
+    quick_peaks : bool
+        Measure the roofs on smaller arrays (faster, a little less exact).
+    peaks : dict, optional
+        Roofs measured before (``sgemm_gflops``, ``bandwidth_gbs``): reuse them instead of
+        measuring again.
+    cold_start : bool
+        Also run :func:`measure_cold_start`.
+    progress : callable, optional
+        Called with one line of text after each step.
+
+    Returns
+    -------
+    dict
+        ``meta`` (versions, settings), ``peaks`` (``sgemm_gflops``, ``bandwidth_gbs``),
+        ``results`` (one :func:`summarise` row per case and batch) and ``cold_start``.
+    """
+    import platform
+
+    peers = tuple(peers) if peers else default_peers()
+    unknown = sorted(set(peers) - set(PEERS))
+    if unknown:
+        raise ValueError(f"unknown peer(s) {unknown}; choose from {list(PEERS)}")
+    say = progress or (lambda line: None)
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    workers = {peer: Worker(peer, threads) for peer in peers}
+    results = []
+    try:
+        infos = {peer: worker.ask(op="info") for peer, worker in workers.items()}
+        time.sleep(settle_s)
+        if peaks is None:
+            say(f"measuring the roofs with {threads} thread(s) ...")
+            peaks = measure_peaks(threads, quick_peaks)
+        say(f"sgemm {peaks['sgemm_gflops']:.1f} GFLOP/s, triad {peaks['bandwidth_gbs']:.1f} GB/s")
+        jobs = [(case, batch) for case in cases for batch in batches]
+        for index, (case, batch) in enumerate(jobs, start=1):
+            samples, first = _time_case(workers, case, batch, repeats, rounds, warmup,
+                                        scipy_rounds, scipy_budget_s, settle_s)
+            row = summarise(case, batch, samples, first, peaks)
+            results.append(row)
+            times = ", ".join(f"{p} {s['median_s'] * 1e3:.3g} ms" for p, s in row["peers"].items())
+            say(f"[{index}/{len(jobs)}] {case.name} N={batch}: {times}")
+    finally:
+        for worker in workers.values():
+            worker.close()
+    cold = measure_cold_start(threads=threads, progress=say) if cold_start else []
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
+        "platform": platform.platform(), "machine": platform.machine(),
+        "cpu_count": os.cpu_count(), "load_before": load_before,
+        "load_average": list(os.getloadavg()),
+        "threads": threads, "repeats": repeats, "rounds": rounds, "warmup": warmup,
+        "batches": list(batches), "peers": list(peers), "processes": infos,
+        "seconds": time.perf_counter() - started,
+    }
+    return {"meta": meta, "peaks": peaks, "results": results, "cold_start": cold}
