@@ -19,6 +19,8 @@ METHODS = ("auto", "reference", "direct", "im2col")
 Pair = tuple[int, int]
 Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 
+INDEX_MAX = 2**62  # strides, dilations and pads: well inside the kernels' int64 indices
+
 
 def _is_int(value: object) -> bool:
     """True for Python and NumPy integers, False for bool (``True`` is not a stride)."""
@@ -63,22 +65,18 @@ def result_dtype(*arrays: np.ndarray | None) -> np.dtype:
 def check_input(x: np.ndarray, name: str = "x") -> tuple[np.ndarray, bool]:
     """Accept ``(N, C, H, W)`` or unbatched ``(C, H, W)``; return the 4-D view and whether a batch
     axis was added."""
-    if x.ndim == 3:
-        x = x[np.newaxis]
-        unbatched = True
-    elif x.ndim == 4:
-        unbatched = False
-    else:
+    if x.ndim not in (3, 4):
         raise ValueError(
             f"{name} must have shape (N, C_in, H, W) or unbatched (C_in, H, W); "
             f"got {x.ndim}-D array of shape {x.shape}"
         )
-    _, channels, height, width = x.shape
+    channels, height, width = x.shape[-3:]
     if channels < 1 or height < 1 or width < 1:
         raise ValueError(
             f"{name} must have at least one channel, row and column; got shape {x.shape}"
         )
-    return x, unbatched
+    unbatched = x.ndim == 3
+    return (x[np.newaxis] if unbatched else x), unbatched
 
 
 def check_weight(
@@ -103,6 +101,8 @@ def pair(value: object, name: str, minimum: int) -> Pair:
         raise TypeError(f"{name} must be an int or a pair of ints (h, w); got {value!r}")
     if min(items) < minimum:
         raise ValueError(f"{name} must be >= {minimum} in each dimension; got {value!r}")
+    if max(items) > INDEX_MAX:
+        raise ValueError(f"{name} must be at most 2**62 in each dimension; got {value!r}")
     return items
 
 
@@ -174,6 +174,8 @@ def explicit_padding(
         raise TypeError(f"{expected}; got {padding!r}")
     if min(pads[0] + pads[1]) < 0:
         raise ValueError(f"padding must be non-negative; got {padding!r}")
+    if max(pads[0] + pads[1]) > INDEX_MAX:
+        raise ValueError(f"padding must be at most 2**62 on each side; got {padding!r}")
     return pads
 
 

@@ -232,9 +232,10 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     """
     b = np.zeros(weight.shape[0], dtype=out.dtype) if bias is None else bias
     (top, _), (left, _) = pads
+    work = out.size * weight[0].size  # multiply-adds
     if weight.shape[1] == 1 and groups == x.shape[1]:
         rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2])
-        return launch(_depthwise_direct, x, weight, b, stride[0], stride[1], top, left,
+        return launch(_depthwise_direct, work, x, weight, b, stride[0], stride[1], top, left,
                       dilation[0], dilation[1], rows, out)
-    return launch(_conv2d_direct, x, weight, b, stride[0], stride[1], top, left,
+    return launch(_conv2d_direct, work, x, weight, b, stride[0], stride[1], top, left,
                   dilation[0], dilation[1], groups, out)

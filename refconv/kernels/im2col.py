@@ -80,8 +80,8 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
                 for r0 in range(0, h_out, band):
                     r1 = min(h_out, r0 + band)
                     cols = workspace[:k * (r1 - r0) * w_out].reshape(k, (r1 - r0) * w_out)
-                    launch(_im2col, x, n, g * c_group, k_h, k_w, stride[0], stride[1], top,
-                           left, dilation[0], dilation[1], r0, r1, w_out, cols)
+                    launch(_im2col, cols.size, x, n, g * c_group, k_h, k_w, stride[0],
+                           stride[1], top, left, dilation[0], dilation[1], r0, r1, w_out, cols)
                     np.matmul(w2[g], cols,
                               out=y[n, g * o_group:(g + 1) * o_group, r0 * w_out:r1 * w_out])
     if bias is not None:
