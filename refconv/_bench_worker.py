@@ -173,18 +173,25 @@ PEER_CALLS = {"refconv": refconv_call, "torch": torch_call, "scipy": scipy_call}
 
 
 def time_calls(fn: Callable[[], Any], repeats: int, warmup: int,
-               budget_s: float = float("inf")) -> tuple[list[float], float | None]:
+               budget_s: float = float("inf"), warm_s: float = 0.02) -> tuple[list[float],
+                                                                             float | None]:
     """``warmup`` untimed calls, then up to ``repeats`` timed ones within ``budget_s`` seconds.
 
+    With ``warmup > 0`` the untimed calls go on until ``warm_s`` seconds have passed (at most
+    100 calls): after a pause, thread pools sleep and caches are cold, and the first calls of a
+    round are slower than the steady state this benchmark reports -- for every peer alike.
     Returns the timed durations (at least one) and the duration of the first warm-up call
     (``None`` without warm-up).
     """
     first = None
-    for i in range(warmup):
+    warm_start = time.perf_counter()
+    i = 0
+    while i < warmup or (warmup and i < 100 and time.perf_counter() - warm_start < warm_s):
         t0 = time.perf_counter()
         fn()
         if i == 0:
             first = time.perf_counter() - t0
+        i += 1
     times: list[float] = []
     start = time.perf_counter()
     for _ in range(max(1, repeats)):

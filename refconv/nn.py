@@ -669,8 +669,12 @@ class Linear(Module):
                 f"Linear({self.in_features}, {self.out_features}) expects x with last axis "
                 f"{self.in_features}; got shape {x.shape}"
             )
-        y = x @ self.weight.T.astype(x.dtype)  # (..., out_features)
-        return y if self.bias is None else y + self.bias.astype(x.dtype)
+        # A fully connected layer is a 1x1 convolution of a 1x1 image: the same GEMM kernel,
+        # and the same thread pool, as the convolutions around it.
+        flat = x.reshape(-1, self.in_features, 1, 1)  # (batch, in_features, 1, 1)
+        y = pointwise_conv2d(flat, self.weight[:, :, None, None].astype(x.dtype),
+                             None if self.bias is None else self.bias.astype(x.dtype))
+        return y.reshape(*x.shape[:-1], self.out_features)  # (..., out_features)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
         if tuple(input_shape) != (self.in_features,):

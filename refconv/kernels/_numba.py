@@ -3,11 +3,15 @@
 * ``JIT`` is the decorator every kernel uses: ``parallel=True`` (``prange`` runs over output
   slices that never overlap), ``cache=True`` (compiled code is kept on disk, so only the first
   call after install pays the compile time), no ``fastmath`` beyond allowing fused
-  multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy.
-* Idle worker threads sleep instead of spinning (``OMP_WAIT_POLICY=PASSIVE`` unless the user
-  set it): a convolution alternates Numba's OpenMP pool (im2col) with OpenBLAS's pool (GEMM),
-  and a pool that spins while the other works steals its cores -- on two cores that turned a
-  0.1 ms call into 8 ms (``scripts/bench.py`` measures it).
+  multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy. ``INLINE_JIT``
+  marks the per-row helpers, which are inlined into the kernels that call them.
+* One thread pool: all parallel work runs in Numba's OpenMP pool, GEMMs included (see
+  ``_blas.py``). Two pools on the same cores -- Numba's and OpenBLAS's -- each spin while the
+  other works; on two cores a 0.1 ms call took 8 ms. Idle OpenMP threads spin for a while
+  before they sleep, so the next kernel starts in microseconds; if your own code calls
+  NumPy's BLAS right after refconv, set ``OMP_WAIT_POLICY=PASSIVE`` before importing refconv
+  (``docs/performance.md`` has the measurements).
+* Small calls run on the calling thread alone (:data:`PARALLEL_MIN_WORK`).
 * The threading layer: Numba's ``workqueue`` layer is not safe when several Python threads
   launch parallel kernels at once. Unless the user chose a layer through
   ``NUMBA_THREADING_LAYER``, refconv asks for a thread-safe one (OpenMP or TBB) and, if only
@@ -22,8 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numba
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, when libgomp loads
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     try:

@@ -137,19 +137,19 @@ def _taps3x3(dst, d0, src, s0, width, count, k, bias, stride):
     if stride == 1:
         for j in range(count):
             u = uint64(j)
-            dst[d + u] = (bias + k00 * src[r0 + u] + k01 * src[r0 + u + one]
-                          + k02 * src[r0 + u + two] + k10 * src[r1 + u]
-                          + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
-                          + k20 * src[r2 + u] + k21 * src[r2 + u + one]
-                          + k22 * src[r2 + u + two])
+            # summed as a tree, not a chain: four independent FMA chains instead of nine
+            # dependent ones, so the FMA latency no longer sets the pace
+            top = k00 * src[r0 + u] + k01 * src[r0 + u + one] + k02 * src[r0 + u + two]
+            mid = k10 * src[r1 + u] + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
+            low = k20 * src[r2 + u] + k21 * src[r2 + u + one] + k22 * src[r2 + u + two]
+            dst[d + u] = (bias + top) + (mid + low)
     else:  # stride 2
         for j in range(count):
             u = two * uint64(j)
-            dst[d + uint64(j)] = (bias + k00 * src[r0 + u] + k01 * src[r0 + u + one]
-                                  + k02 * src[r0 + u + two] + k10 * src[r1 + u]
-                                  + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
-                                  + k20 * src[r2 + u] + k21 * src[r2 + u + one]
-                                  + k22 * src[r2 + u + two])
+            top = k00 * src[r0 + u] + k01 * src[r0 + u + one] + k02 * src[r0 + u + two]
+            mid = k10 * src[r1 + u] + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
+            low = k20 * src[r2 + u] + k21 * src[r2 + u + one] + k22 * src[r2 + u + two]
+            dst[d + uint64(j)] = (bias + top) + (mid + low)
 
 
 @INLINE_JIT
@@ -237,5 +237,13 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
         rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2])
         return launch(_depthwise_direct, work, x, weight, b, stride[0], stride[1], top, left,
                       dilation[0], dilation[1], rows, out)
+    if weight.shape[2:] == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
+        # 1x1: each output plane is a sum of whole input planes, so treat a plane as one
+        # long row -- one task and one vectorised loop per plane, not per short row
+        n, c_in, h, w = x.shape
+        plane_out = out.reshape(n, out.shape[1], 1, h * w)
+        launch(_conv2d_direct, work, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0, 1,
+               1, groups, plane_out)
+        return out
     return launch(_conv2d_direct, work, x, weight, b, stride[0], stride[1], top, left,
                   dilation[0], dilation[1], groups, out)

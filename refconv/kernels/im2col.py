@@ -1,89 +1,198 @@
-"""im2col + GEMM: turn a convolution into one matrix product, in bounded-memory chunks.
+"""im2col + GEMM: turn a convolution into matrix products, in bounded-memory bands.
 
-For one image ``n`` and one group ``g`` (``Cg = C_in // groups``, ``Og = C_out // groups``)::
+For one image ``n``, one group ``g`` (``Cg = C_in // groups``, ``Og = C_out // groups``) and a
+band of output rows ``r0 <= i < r1``::
 
-    cols[(c, p, q), (i, j)] = xp[n, g*Cg + c, i*sh + p*dh, j*sw + q*dw]   # (Cg*kH*kW, H_out*W_out)
-    y[n, g*Og:(g+1)*Og]     = w[g*Og:(g+1)*Og].reshape(Og, Cg*kH*kW) @ cols  # (Og, H_out*W_out)
+    cols[(c, p, q), (i, j)] = xp[n, g*Cg + c, i*sh + p*dh, j*sw + q*dw]   # (Cg*kH*kW, rows*W_out)
+    y[n, g*Og:(g+1)*Og, r0:r1] = w[g].reshape(Og, Cg*kH*kW) @ cols       # (Og, rows*W_out)
 
 ``cols`` repeats every input pixel up to kH*kW times, so building it whole can take far more
 memory than the input: a (1, 8, 2048, 2048) float32 input with a 7x7 kernel would need
-8*49 * 2042*2042 * 4 bytes = 6.5 GB. Here ``cols`` is built for a band of output rows at a
-time, sized to fit ``WORKSPACE_BYTES`` (256 MiB by default), and one buffer is reused for
-every band, group and image. A 1x1 convolution with stride 1 and no padding needs no
-columns at all: its ``cols`` *is* the input, viewed as ``(C_in, H*W)``.
+8*49 * 2042*2042 * 4 bytes = 6.5 GB. Here it is built one band of output rows at a time, and
+the bands that run at once (one per thread), columns and GEMM products, together fit
+``WORKSPACE_BYTES`` (256 MiB by
+default). The buffers are kept between calls (:func:`workspace`): reusing them saves the
+page faults of fresh allocations.
+
+One ``prange`` runs over (image, group, band): each task builds its band's columns
+(:func:`_band_columns`), multiplies them by the group's weights with ``np.dot`` (BLAS, pinned
+to one thread by :mod:`._blas` so that only Numba's pool runs) and stores the result with the
+bias. A 1x1 convolution with stride 1 and no padding needs no columns at all: its ``cols`` *is*
+the input, viewed as ``(C_in, H*W)``, so :func:`_pointwise_gemm` multiplies it directly, the
+tasks splitting the output channels instead.
 """
 
 from __future__ import annotations
 
+import threading
+
+import numba
 import numpy as np
 from numba import prange
 
-from ._numba import JIT, launch
+from ._blas import single_threaded_blas
+from ._numba import JIT, SERIAL_JIT, launch
 from .direct import _copy, _fill, _inside
 
 WORKSPACE_BYTES = 256 * 2**20
 
 
-@JIT
-def _im2col(x, n, c0, k_h, k_w, sh, sw, pt, pl, dh, dw, r0, r1, w_out, cols):
-    """Fill ``cols`` (Cg*kH*kW, (r1 - r0)*W_out) for output rows ``r0 <= i < r1``."""
-    c_in, height, width = x.shape[1], x.shape[2], x.shape[3]
-    rows = r1 - r0
+@SERIAL_JIT
+def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh, dw, r0, w_out):
+    """im2col of one band: ``cols`` (Cg*kH*kW, rows*W_out) for output rows ``r0 ..``.
+
+    ``plane0 = n*C_in + g*Cg`` numbers the group's first input plane ``x[n, g*Cg]``.
+    """
+    rows = cols.shape[1] // w_out
     taps = k_h * k_w
-    xf = x.reshape(-1)  # flat views and unsigned offsets, as in direct.py
     cf = cols.reshape(-1)
-    for t in prange(cols.shape[0] * rows):  # t is one row of W_out columns: (c, p, q), i
-        r = t % rows
-        k = t // rows  # (c, p, q) flattened
+    for k in range(cols.shape[0]):  # k = (c, p, q) flattened
         c = k // taps
         p = (k // k_w) % k_h
         q = k % k_w
-        dst = t * w_out  # flat index of cols[k, r * W_out]
-        ih = (r0 + r) * sh + p * dh - pt
-        if ih < 0 or ih >= height:  # a padded row: all zeros
-            _fill(cf, dst, w_out, 0.0)
-            continue
-        offset = q * dw - pl
+        offset = q * dw - pl  # input column of output column 0 for this tap
         lo, hi = _inside(offset, sw, width, w_out)
-        src = ((n * c_in + c0 + c) * height + ih) * width + lo * sw + offset
-        _copy(cf, dst, xf, src, lo, hi, sw)  # zeros left of the image, then the image
-        _fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
+        for r in range(rows):
+            dst = (k * rows + r) * w_out  # flat index of cols[k, r * W_out]
+            ih = (r0 + r) * sh + p * dh - pt
+            if ih < 0 or ih >= height:  # a padded row: all zeros
+                _fill(cf, dst, w_out, 0.0)
+                continue
+            src = ((plane0 + c) * height + ih) * width + lo * sw + offset
+            _copy(cf, dst, xf, src, lo, hi, sw)  # zeros left of the image, then the image
+            _fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
 
 
-def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int) -> int:
-    """How many output rows of columns fit the workspace budget (at least one)."""
-    return max(1, min(h_out, budget // max(1, k * w_out * itemsize)))
+@SERIAL_JIT
+def _store(of, base, product, bias0, b, row_length):
+    """``out`` rows from a GEMM result: ``of[base + o*row_length + j] = product[o, j] + b``."""
+    for o in range(product.shape[0]):
+        start = base + o * row_length
+        bias = b[bias0 + o]
+        for j in range(product.shape[1]):
+            of[start + j] = product[o, j] + bias
+
+
+@SERIAL_JIT
+def _add_bias(block, b, bias0):
+    """``block[o, j] += b[bias0 + o]`` for a (channels, pixels) block of the output."""
+    for o in range(block.shape[0]):
+        bias = b[bias0 + o]
+        for j in range(block.shape[1]):
+            block[o, j] += bias
+
+
+@JIT
+def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod_ws, out):
+    n_batch, c_in, height, width = x.shape
+    groups, o_group, k = w2.shape
+    c_group = c_in // groups
+    c_out, h_out, w_out = out.shape[1], out.shape[2], out.shape[3]
+    bands = (h_out + band - 1) // band
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    for t in prange(n_batch * groups * bands):  # t = (n, g, band): disjoint blocks of out
+        r0 = (t % bands) * band
+        g = (t // bands) % groups
+        n = t // (bands * groups)
+        m = (min(h_out, r0 + band) - r0) * w_out  # output pixels in this band
+        me = numba.get_thread_id()  # each thread has its own rows of the workspaces
+        cols = cols_ws[me, :k * m].reshape(k, m)  # (Cg*kH*kW, rows*W_out)
+        _band_columns(cols, xf, n * c_in + g * c_group, height, width, k_h, k_w, sh, sw, pt,
+                      pl, dh, dw, r0, w_out)
+        if bands == 1:  # the band is the whole plane: out[n, g*Og:(g+1)*Og] is contiguous
+            block = out[n, g * o_group:(g + 1) * o_group].reshape(o_group, m)
+            np.dot(w2[g], cols, block)  # (Og, H_out*W_out), straight into out
+            _add_bias(block, b, g * o_group)
+            continue
+        product = prod_ws[me, :o_group * m].reshape(o_group, m)
+        np.dot(w2[g], cols, product)  # (Og, rows*W_out)
+        # out[n, g*Og + o, r0:r0+rows, :] is contiguous: rows*W_out values per channel
+        _store(of, ((n * c_out + g * o_group) * h_out + r0) * w_out, product, g * o_group, b,
+               h_out * w_out)
+    return out
+
+
+@JIT
+def _pointwise_gemm(x3, w2, b, chunk, out3):
+    n_batch = x3.shape[0]
+    groups, o_group, c_group = w2.shape
+    chunks = (o_group + chunk - 1) // chunk
+    for t in prange(n_batch * groups * chunks):  # t = (n, g, chunk of output channels)
+        o0 = (t % chunks) * chunk
+        g = (t // chunks) % groups
+        n = t // (chunks * groups)
+        o1 = min(o_group, o0 + chunk)
+        product = out3[n, g * o_group + o0:g * o_group + o1]  # (o1 - o0, H*W), contiguous
+        np.dot(w2[g, o0:o1], x3[n, g * c_group:(g + 1) * c_group], product)
+        _add_bias(product, b, g * o_group + o0)
+    return out3
+
+
+def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int,
+                  tasks_wanted: int = 1) -> int:
+    """Output rows per band: ``k * w_out * itemsize`` bytes a row, within ``budget``; >= 1 row.
+
+    ``tasks_wanted`` splits each image into that many bands at least (when it has the rows),
+    so that a single image still gives every thread work.
+    """
+    fit = budget // max(1, k * w_out * itemsize)
+    split = -(-h_out // max(1, tasks_wanted))
+    return max(1, min(h_out, fit, split))
 
 
 def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_spec``."""
-    n_batch, _, height, width = x.shape
+    n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = weight.shape
     h_out, w_out = out.shape[2], out.shape[3]
     o_group = c_out // groups
     k = c_group * k_h * k_w
     w2 = weight.reshape(groups, o_group, k)  # (groups, Og, Cg*kH*kW)
-    y = out.reshape(n_batch, c_out, h_out * w_out)  # a view: GEMM results land in out
+    b = np.zeros(c_out, dtype=out.dtype) if bias is None else bias
+    threads = numba.get_num_threads()
+    work = out.size * k  # multiply-adds
     (top, _), (left, _) = pads
-    identity = (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0))
-    if identity:  # 1x1: the columns are the input itself
-        x3 = x.reshape(n_batch, x.shape[1], height * width)  # (N, C_in, H*W)
-        for n in range(n_batch):
-            for g in range(groups):
-                np.matmul(w2[g], x3[n, g * c_group:(g + 1) * c_group],
-                          out=y[n, g * o_group:(g + 1) * o_group])
-    else:
-        band = rows_per_band(k, w_out, h_out, out.itemsize, WORKSPACE_BYTES)
-        workspace = np.empty(k * band * w_out, dtype=out.dtype)
-        for n in range(n_batch):
-            for g in range(groups):
-                for r0 in range(0, h_out, band):
-                    r1 = min(h_out, r0 + band)
-                    cols = workspace[:k * (r1 - r0) * w_out].reshape(k, (r1 - r0) * w_out)
-                    launch(_im2col, cols.size, x, n, g * c_group, k_h, k_w, stride[0],
-                           stride[1], top, left, dilation[0], dilation[1], r0, r1, w_out, cols)
-                    np.matmul(w2[g], cols,
-                              out=y[n, g * o_group:(g + 1) * o_group, r0 * w_out:r1 * w_out])
-    if bias is not None:
-        out += bias[:, None, None]
+    with single_threaded_blas():
+        if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
+            # 1x1: the columns are the input itself; tasks split the output channels
+            per_image = max(1, -(-2 * threads // (n_batch * groups)))
+            chunk = -(-o_group // per_image)
+            launch(_pointwise_gemm, work, x.reshape(n_batch, c_in, height * width), w2, b,
+                   chunk, out.reshape(n_batch, c_out, h_out * w_out))
+            return out
+        per_image = -(-2 * threads // (n_batch * groups))  # two tasks per thread at least
+        # per thread and output row: k values of columns and o_group of GEMM product
+        band = rows_per_band(k + o_group, w_out, h_out, out.itemsize,
+                             WORKSPACE_BYTES // threads, per_image)
+        cols_ws = workspace("cols", (threads, k * band * w_out), out.dtype)
+        prod_ws = workspace("product", (threads, o_group * band * w_out), out.dtype)
+        launch(_im2col_gemm, work, x, w2, b, k_h, k_w, stride[0], stride[1], top, left,
+               dilation[0], dilation[1], band, cols_ws, prod_ws, out)
     return out
+
+
+_cache = threading.local()
+
+
+def workspace(name: str, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    """A buffer of at least ``shape``, kept between calls (one set per calling thread).
+
+    A fresh large allocation costs a page fault per 4 KiB page on first touch -- for the
+    columns of a 64-channel 56x56 3x3 convolution that was a fifth of the whole call -- so
+    the buffers are reused. They never exceed the workspace budget; :func:`release_workspace`
+    frees them.
+    """
+    buffers = _cache.__dict__.setdefault("buffers", {})
+    key = (name, np.dtype(dtype).str)
+    size = shape[0] * shape[1]
+    buffer = buffers.get(key)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(size, dtype=dtype)
+        buffers[key] = buffer
+    return buffer[:size].reshape(shape)
+
+
+def release_workspace() -> None:
+    """Free the im2col buffers kept by :func:`workspace` for the calling thread."""
+    _cache.__dict__.pop("buffers", None)
