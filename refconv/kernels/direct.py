@@ -20,9 +20,10 @@ Three habits make these loops fast, each worth a factor of two or more (``script
 * **Depthwise convolutions get their own kernel** (:func:`_depthwise_direct`): parallel over
   bands of output rows (not only channels, so a single-channel image keeps every core busy).
   Each band first copies the input rows it reads into a small zero-bordered tile (cache
-  resident), so every output pixel -- borders included -- takes the same vectorised path,
-  and a 3x3 kernel applies its nine taps in one pass (:func:`_taps3x3`). Computing border
-  pixels one by one instead, with bounds checks, cost three times the whole interior.
+  resident, one per thread, reused between calls), so every output pixel -- borders
+  included -- takes the same vectorised path, and a 3x3 kernel applies its nine taps in one
+  pass (:func:`_taps3x3`). Computing border pixels one by one instead, with bounds checks,
+  cost three times the whole interior.
 
 Other padding modes (reflect, replicate, circular) are applied by the caller beforehand.
 """
@@ -34,6 +35,7 @@ import numpy as np
 from numba import prange, uint64
 
 from ._numba import INLINE_JIT, JIT, launch
+from ._workspace import workspace
 
 
 @INLINE_JIT
@@ -175,7 +177,7 @@ def _load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
 
 
 @JIT
-def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, out):
+def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out):
     n_batch, c_in, height, width = x.shape
     c_out, _, k_h, k_w = w.shape
     h_out, w_out = out.shape[2], out.shape[3]
@@ -194,7 +196,7 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, out):
         i1 = min(h_out, i0 + rows_per_task)
         # the zero-padded input rows this band reads, copied once: (tile_rows, tile_w)
         tile_rows = (i1 - 1 - i0) * sh + (k_h - 1) * dh + 1
-        tile = np.empty(tile_rows * tile_w, dtype=x.dtype)
+        tile = tiles[numba.get_thread_id()]  # this thread's own (rows, tile_w) buffer, flat
         _load_tile(tile, tile_rows, tile_w, xf, (n * c_in + c) * height * width, height,
                    width, i0 * sh - pt, pl)
         kernel = w[o, 0]  # (kH, kW)
@@ -203,7 +205,12 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, out):
             row = ((n * c_out + o) * h_out + i) * w_out  # flat index of out[n, o, i, 0]
             src = (i - i0) * sh * tile_w  # tile index of tap (0, 0) for output column 0
             if fused:
-                _taps3x3(of, row, tile, src, tile_w, w_out, kernel, bias, sw)
+                # Round the row up to whole vectors (8 floats), except on the band's last row:
+                # the extra outputs spill into the next row, which is computed next and
+                # overwrites them. A 28-wide row then costs 4 vector steps instead of 3
+                # vector steps and 4 scalar ones (0.45 instead of 0.80 ns per output).
+                count = w_out if i == i1 - 1 else min(-(-w_out // 8) * 8, (i1 - i) * w_out)
+                _taps3x3(of, row, tile, src, tile_w, count, kernel, bias, sw)
             else:
                 _fill(of, row, w_out, bias)
                 for p in range(k_h):
@@ -235,8 +242,11 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * weight[0].size  # multiply-adds
     if weight.shape[1] == 1 and groups == x.shape[1]:
         rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2])
+        tile_rows = (rows - 1) * stride[0] + (weight.shape[2] - 1) * dilation[0] + 1
+        tile_w = (out.shape[3] - 1) * stride[1] + (weight.shape[3] - 1) * dilation[1] + 1
+        tiles = workspace("tile", (numba.get_num_threads(), tile_rows * tile_w), out.dtype)
         return launch(_depthwise_direct, work, x, weight, b, stride[0], stride[1], top, left,
-                      dilation[0], dilation[1], rows, out)
+                      dilation[0], dilation[1], rows, tiles, out)
     if weight.shape[2:] == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
         # 1x1: each output plane is a sum of whole input planes, so treat a plane as one
         # long row -- one task and one vectorised loop per plane, not per short row

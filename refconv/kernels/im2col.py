@@ -24,17 +24,21 @@ tasks splitting the output channels instead.
 
 from __future__ import annotations
 
-import threading
-
 import numba
 import numpy as np
 from numba import prange
 
 from ._blas import single_threaded_blas
 from ._numba import JIT, SERIAL_JIT, launch
+from ._workspace import workspace
 from .direct import _copy, _fill, _inside
 
 WORKSPACE_BYTES = 256 * 2**20
+# Tasks per thread when there are fewer images than threads: bands of output rows for im2col
+# (two each, so that a late thread does not hold up the call), output-channel chunks for 1x1.
+IM2COL_TASKS_PER_THREAD = 2
+POINTWISE_TASKS_PER_THREAD = 1
+MIN_BAND_PIXELS = 256  # a band's GEMM has at least this many columns (if the image has them)
 
 
 @SERIAL_JIT
@@ -156,43 +160,18 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     with single_threaded_blas():
         if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
             # 1x1: the columns are the input itself; tasks split the output channels
-            per_image = max(1, -(-2 * threads // (n_batch * groups)))
+            per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
             launch(_pointwise_gemm, work, x.reshape(n_batch, c_in, height * width), w2, b,
                    chunk, out.reshape(n_batch, c_out, h_out * w_out))
             return out
-        per_image = -(-2 * threads // (n_batch * groups))  # two tasks per thread at least
+        per_image = -(-IM2COL_TASKS_PER_THREAD * threads // (n_batch * groups))
         # per thread and output row: k values of columns and o_group of GEMM product
         band = rows_per_band(k + o_group, w_out, h_out, out.itemsize,
                              WORKSPACE_BYTES // threads, per_image)
+        band = max(band, min(h_out, -(-MIN_BAND_PIXELS // w_out)))  # GEMMs not too thin
         cols_ws = workspace("cols", (threads, k * band * w_out), out.dtype)
         prod_ws = workspace("product", (threads, o_group * band * w_out), out.dtype)
         launch(_im2col_gemm, work, x, w2, b, k_h, k_w, stride[0], stride[1], top, left,
                dilation[0], dilation[1], band, cols_ws, prod_ws, out)
     return out
-
-
-_cache = threading.local()
-
-
-def workspace(name: str, shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
-    """A buffer of at least ``shape``, kept between calls (one set per calling thread).
-
-    A fresh large allocation costs a page fault per 4 KiB page on first touch -- for the
-    columns of a 64-channel 56x56 3x3 convolution that was a fifth of the whole call -- so
-    the buffers are reused. They never exceed the workspace budget; :func:`release_workspace`
-    frees them.
-    """
-    buffers = _cache.__dict__.setdefault("buffers", {})
-    key = (name, np.dtype(dtype).str)
-    size = shape[0] * shape[1]
-    buffer = buffers.get(key)
-    if buffer is None or buffer.size < size:
-        buffer = np.empty(size, dtype=dtype)
-        buffers[key] = buffer
-    return buffer[:size].reshape(shape)
-
-
-def release_workspace() -> None:
-    """Free the im2col buffers kept by :func:`workspace` for the calling thread."""
-    _cache.__dict__.pop("buffers", None)
