@@ -173,13 +173,15 @@ PEER_CALLS = {"refconv": refconv_call, "torch": torch_call, "scipy": scipy_call}
 
 
 def time_calls(fn: Callable[[], Any], repeats: int, warmup: int,
-               budget_s: float = float("inf"), warm_s: float = 0.02) -> tuple[list[float],
+               budget_s: float = float("inf"), warm_s: float = 0.1) -> tuple[list[float],
                                                                              float | None]:
     """``warmup`` untimed calls, then up to ``repeats`` timed ones within ``budget_s`` seconds.
 
     With ``warmup > 0`` the untimed calls go on until ``warm_s`` seconds have passed (at most
-    100 calls): after a pause, thread pools sleep and caches are cold, and the first calls of a
-    round are slower than the steady state this benchmark reports -- for every peer alike.
+    100 calls): after a pause, thread pools sleep, caches are cold and the cores have clocked
+    down (a 0.12 ms depthwise call took 0.18 ms two seconds after a large GEMM), so the first
+    calls of a round are slower than the steady state this benchmark reports -- for every
+    peer alike.
     Returns the timed durations (at least one) and the duration of the first warm-up call
     (``None`` without warm-up).
     """
