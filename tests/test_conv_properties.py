@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import tracemalloc
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import refconv.kernels._workspace
 import refconv.kernels.im2col
 from refconv import (
     conv2d,
@@ -226,7 +228,7 @@ def test_im2col_in_small_bands(oracle, case, budget):
     desired = oracle(x, weight, bias, groups=groups, **kwargs)
     scale = magnitude(oracle, x, weight, bias, groups=groups, **kwargs)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(refconv.kernels.im2col, "WORKSPACE_BYTES", budget)
+        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
         y = conv2d(x, weight, bias, groups=groups, **kwargs, method="im2col")
     assert_conv_close(y, desired, reduction=math.prod(weight.shape[1:]), scale=scale)
 
@@ -235,22 +237,33 @@ def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     # The column matrix of this call is Cg*kH*kW x H_out*W_out = 392 x 154*154 float32, 37 MB;
     # with a 1 MiB workspace the call may allocate the workspace and the output, not more.
     # (At full scale, (1, 8, 2048, 2048) with a 7x7 kernel, the whole matrix would be 6.5 GB.)
+    # Two threads at most: a band is never thinner than MIN_BAND_PIXELS (2 rows of 154), and
+    # on many threads those minimum bands alone would outgrow a 1 MiB budget.
     budget = 2**20
-    monkeypatch.setattr(refconv.kernels.im2col, "WORKSPACE_BYTES", budget)
+    monkeypatch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 8, 160, 160)).astype(np.float32)
     weight = rng.standard_normal((4, 8, 7, 7)).astype(np.float32)
     columns_bytes = 8 * 7 * 7 * 154 * 154 * 4
+    one_row = 8 * 7 * 7 * 154 * 4  # columns of one output row: the least a workspace holds
     conv2d(x[:, :, :16, :16], weight, method="im2col")  # compile outside the measurement
+    threads = numba.get_num_threads()
+    numba.set_num_threads(min(2, threads))
+    # workspaces are kept between calls: free them, or a larger one left by an earlier call
+    # would be reused and the measurement would not see this call's workspace at all
+    refconv.kernels._workspace.release_workspace()
     tracemalloc.start()
     try:
         y = conv2d(x, weight, method="im2col")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+        numba.set_num_threads(threads)
+        refconv.kernels._workspace.release_workspace()
     assert y.shape == (1, 4, 154, 154)
     allowed = budget + y.nbytes + 64 * 2**10  # + 64 KiB of small temporaries
     assert columns_bytes > 20 * allowed  # building the whole matrix would show
+    assert peak >= y.nbytes + one_row  # the workspace was allocated inside the measurement
     assert peak <= allowed, f"peak {peak} bytes > workspace {budget} + output {y.nbytes}"
     assert_conv_close(y[:, :, ::50, ::50], conv2d(x, weight, method="direct")[:, :, ::50, ::50],
                       reduction=8 * 49, scale=8 * 49 * np.abs(x).max() * np.abs(weight).max())

@@ -5,9 +5,9 @@ Numba thread builds the columns of its own band of output rows and multiplies th
 weights, so one pool (Numba's OpenMP threads) does all the work. Numba's ``np.dot`` calls the
 BLAS that SciPy ships (OpenBLAS in the wheels), and OpenBLAS would start threads of its own for
 every call. Two pools on the same cores busy-wait on each other: on two cores that made a
-2 ms convolution take 8 ms (``scripts/bench.py`` shows it). So while a refconv kernel runs,
-:func:`single_threaded_blas` pins that BLAS to one thread, and restores the caller's setting
-afterwards.
+2 ms convolution take 8 ms (``python scripts/traps.py --traps pools``). So while a refconv
+kernel runs, :func:`single_threaded_blas` pins that BLAS to one thread, and restores the
+caller's setting afterwards.
 
 The BLAS library is found the way ``threadpoolctl`` finds it: among the shared libraries
 loaded into the process (``/proc/self/maps`` on Linux), the OpenBLAS that ships with SciPy.

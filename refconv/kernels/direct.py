@@ -8,7 +8,8 @@ small constant) stride in memory, which LLVM vectorises::
         for each kernel tap (p, q) and input channel c of the group:
             row[j] += w[o, c, p, q] * x[n, c, i*sh + p*dh - top, j*sw + q*dw - left]
 
-Three habits make these loops fast, each worth a factor of two or more (``scripts/bench.py``):
+Three habits make these loops fast, each worth a factor of two or more
+(``python scripts/traps.py`` measures them):
 
 * **Zero padding is never materialised.** For each tap, the output columns whose input column
   lies inside the image are worked out once (:func:`_inside`); only those are visited.
@@ -34,7 +35,8 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
-from ._numba import INLINE_JIT, JIT, launch
+from . import _workspace
+from ._numba import INLINE_JIT, JIT, PARALLEL_MIN_WORK, launch
 from ._workspace import workspace
 
 
@@ -231,6 +233,24 @@ def _rows_per_task(n_planes: int, h_out: int) -> int:
     return max(1, -(-h_out * n_planes // target))
 
 
+def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int,
+              threads: int) -> tuple[int, int, int]:
+    """How the depthwise kernel cuts the work: ``(rows, tile_rows, tile_w)``.
+
+    ``rows`` output rows per task (enough tasks for every thread, see :func:`_rows_per_task`),
+    each task reading a zero-padded tile of ``tile_rows x tile_w`` input values; the tiles of
+    all ``threads`` fit ``WORKSPACE_BYTES`` unless a single row does not.
+    """
+    k_h, k_w = w_shape[2], w_shape[3]
+    tile_w = (out_shape[3] - 1) * stride[1] + (k_w - 1) * dilation[1] + 1
+    budget = _workspace.WORKSPACE_BYTES // (threads * tile_w * itemsize)  # tile rows
+    fit = budget - (k_h - 1) * dilation[0]
+    rows = max(1, min(_rows_per_task(out_shape[0] * out_shape[1], out_shape[2]),
+                      fit // stride[0]))
+    tile_rows = (rows - 1) * stride[0] + (k_h - 1) * dilation[0] + 1
+    return rows, tile_rows, tile_w
+
+
 def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     """Grouped 2-D cross-correlation by direct loops; same signature as ``conv2d_spec``.
 
@@ -241,10 +261,10 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     (top, _), (left, _) = pads
     work = out.size * weight[0].size  # multiply-adds
     if weight.shape[1] == 1 and groups == x.shape[1]:
-        rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2])
-        tile_rows = (rows - 1) * stride[0] + (weight.shape[2] - 1) * dilation[0] + 1
-        tile_w = (out.shape[3] - 1) * stride[1] + (weight.shape[3] - 1) * dilation[1] + 1
-        tiles = workspace("tile", (numba.get_num_threads(), tile_rows * tile_w), out.dtype)
+        threads = 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()
+        rows, tile_rows, tile_w = tile_plan(out.shape, weight.shape, stride, dilation,
+                                            out.itemsize, threads)
+        tiles = workspace("tile", (threads, tile_rows * tile_w), out.dtype)
         return launch(_depthwise_direct, work, x, weight, b, stride[0], stride[1], top, left,
                       dilation[0], dilation[1], rows, tiles, out)
     if weight.shape[2:] == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):

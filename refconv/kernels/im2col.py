@@ -10,9 +10,9 @@ band of output rows ``r0 <= i < r1``::
 memory than the input: a (1, 8, 2048, 2048) float32 input with a 7x7 kernel would need
 8*49 * 2042*2042 * 4 bytes = 6.5 GB. Here it is built one band of output rows at a time, and
 the bands that run at once (one per thread), columns and GEMM products, together fit
-``WORKSPACE_BYTES`` (256 MiB by
-default). The buffers are kept between calls (:func:`workspace`): reusing them saves the
-page faults of fresh allocations.
+``WORKSPACE_BYTES`` (256 MiB by default; a band is never narrower than one output row).
+The buffers are kept between calls, per calling thread and dtype (:mod:`._workspace`):
+reusing them saves the page faults of fresh allocations.
 
 One ``prange`` runs over (image, group, band): each task builds its band's columns
 (:func:`_band_columns`), multiplies them by the group's weights with ``np.dot`` (BLAS, pinned
@@ -28,12 +28,12 @@ import numba
 import numpy as np
 from numba import prange
 
+from . import _workspace
 from ._blas import single_threaded_blas
-from ._numba import JIT, SERIAL_JIT, launch
+from ._numba import JIT, PARALLEL_MIN_WORK, SERIAL_JIT, launch
 from ._workspace import workspace
 from .direct import _copy, _fill, _inside
 
-WORKSPACE_BYTES = 256 * 2**20
 # Tasks per thread when there are fewer images than threads: bands of output rows for im2col
 # (two each, so that a late thread does not hold up the call), output-channel chunks for 1x1.
 IM2COL_TASKS_PER_THREAD = 2
@@ -50,12 +50,39 @@ def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh,
     rows = cols.shape[1] // w_out
     taps = k_h * k_w
     cf = cols.reshape(-1)
+    # Unit strides and an output as wide as the input ("same" width): a row of cols is the
+    # input plane itself, shifted, so a tap's rows are one contiguous copy. Only the values
+    # that wrapped around from the neighbouring row are wrong, and they are exactly the
+    # padded positions, which are then set to zero.
+    flat = sh == 1 and sw == 1 and w_out == width
     for k in range(cols.shape[0]):  # k = (c, p, q) flattened
         c = k // taps
         p = (k // k_w) % k_h
         q = k % k_w
         offset = q * dw - pl  # input column of output column 0 for this tap
         lo, hi = _inside(offset, sw, width, w_out)
+        if flat:
+            # band rows r whose input row r0 + r + p*dh - pt lies inside the image
+            first = min(rows, max(0, pt - p * dh - r0))
+            last = max(first, min(rows, height + pt - p * dh - r0))
+            _fill(cf, k * rows * w_out, first * w_out, 0.0)
+            _fill(cf, (k * rows + last) * w_out, (rows - last) * w_out, 0.0)
+            if last > first:
+                src = ((plane0 + c) * height + r0 + first + p * dh - pt) * width + offset
+                dst = (k * rows + first) * w_out
+                count = (last - first) * w_out
+                # the first and last values may lie outside the array: those are padding
+                skip = max(0, -src)
+                keep = max(skip, min(count, xf.shape[0] - src))
+                _fill(cf, dst, skip, 0.0)
+                _copy(cf, dst + skip, xf, src + skip, 0, keep - skip, 1)
+                _fill(cf, dst + keep, count - keep, 0.0)
+                if lo > 0 or hi < w_out:
+                    for r in range(first, last):  # the wrapped values: padding columns
+                        row = (k * rows + r) * w_out
+                        _fill(cf, row, lo, 0.0)
+                        _fill(cf, row + hi, w_out - hi, 0.0)
+            continue
         for r in range(rows):
             dst = (k * rows + r) * w_out  # flat index of cols[k, r * W_out]
             ih = (r0 + r) * sh + p * dh - pt
@@ -145,6 +172,25 @@ def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int,
     return max(1, min(h_out, fit, split))
 
 
+def band_plan(n_batch: int, groups: int, k: int, o_group: int, h_out: int, w_out: int,
+              itemsize: int, threads: int) -> tuple[int, int, int]:
+    """How :func:`conv2d_im2col` cuts the work: ``(band, cols_size, product_size)``.
+
+    ``band`` output rows per task; each of the ``threads`` threads gets a columns buffer of
+    ``cols_size`` values and a GEMM product buffer of ``product_size`` (none when a band is a
+    whole plane: the GEMM then writes into the output). All of them fit
+    ``WORKSPACE_BYTES`` unless a single output row does not.
+    """
+    per_image = -(-IM2COL_TASKS_PER_THREAD * threads // (n_batch * groups))
+    # per thread; a row of a band takes k column values and o_group product values
+    budget = _workspace.WORKSPACE_BYTES // threads
+    band = rows_per_band(k + o_group, w_out, h_out, itemsize, budget, per_image)
+    thin = min(h_out, -(-MIN_BAND_PIXELS // w_out))  # GEMMs not too thin...
+    band = max(band, min(thin, rows_per_band(k + o_group, w_out, h_out, itemsize, budget)))
+    product_size = 0 if band == h_out else o_group * band * w_out  # ...if the budget allows
+    return band, k * band * w_out, product_size
+
+
 def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_spec``."""
     n_batch, c_in, height, width = x.shape
@@ -154,8 +200,8 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     k = c_group * k_h * k_w
     w2 = weight.reshape(groups, o_group, k)  # (groups, Og, Cg*kH*kW)
     b = np.zeros(c_out, dtype=out.dtype) if bias is None else bias
-    threads = numba.get_num_threads()
     work = out.size * k  # multiply-adds
+    threads = 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()  # as launch() runs
     (top, _), (left, _) = pads
     with single_threaded_blas():
         if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
@@ -165,13 +211,11 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
             launch(_pointwise_gemm, work, x.reshape(n_batch, c_in, height * width), w2, b,
                    chunk, out.reshape(n_batch, c_out, h_out * w_out))
             return out
-        per_image = -(-IM2COL_TASKS_PER_THREAD * threads // (n_batch * groups))
-        # per thread and output row: k values of columns and o_group of GEMM product
-        band = rows_per_band(k + o_group, w_out, h_out, out.itemsize,
-                             WORKSPACE_BYTES // threads, per_image)
-        band = max(band, min(h_out, -(-MIN_BAND_PIXELS // w_out)))  # GEMMs not too thin
-        cols_ws = workspace("cols", (threads, k * band * w_out), out.dtype)
-        prod_ws = workspace("product", (threads, o_group * band * w_out), out.dtype)
-        launch(_im2col_gemm, work, x, w2, b, k_h, k_w, stride[0], stride[1], top, left,
-               dilation[0], dilation[1], band, cols_ws, prod_ws, out)
+        band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
+                                                  out.itemsize, threads)
+        cols_ws = workspace("cols", (threads, cols_size), out.dtype)
+        prod_ws = workspace("product", (threads, product_size), out.dtype)
+        launch(_im2col_gemm, work if n_batch * groups * -(-h_out // band) > 1 else 0, x, w2,
+               b, k_h, k_w, stride[0], stride[1], top, left, dilation[0], dilation[1], band,
+               cols_ws, prod_ws, out)
     return out
