@@ -340,7 +340,9 @@ def spatial_separable_conv2d(
     With one channel (or ``groups == C_in``), it equals :func:`conv2d` with the kernel
     ``np.outer(column, row)``, for every padding, padding mode, stride and dilation: the
     vertical pass takes the row part of stride, padding and dilation, the horizontal pass the
-    column part. Two forms:
+    column part. In the channel-mixing form it equals :func:`conv2d` with the kernel
+    ``W[o, c] = sum_r np.outer(column[r, c], row[o, r])``, a sum of R separable terms
+    (``python scripts/families.py`` checks both). Two forms:
 
     * channel-mixing (``groups=1``, seed 000's Keras block): ``column_weight (R, C_in, kH, 1)``
       maps ``C_in -> R`` channels, ``row_weight (C_out, R, 1, kW)`` maps ``R -> C_out``;

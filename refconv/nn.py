@@ -340,11 +340,20 @@ class SpatialSeparableConv2d(Module):
                                                          "intermediate_channels"))
         self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
         self.groups = _args.positive_int(groups, "groups")
+        given = "" if intermediate_channels is not None else " (its default, out_channels)"
         for name, value in (("in_channels", self.in_channels),
                             ("intermediate_channels", self.intermediate_channels),
                             ("out_channels", self.out_channels)):
             if value % self.groups:
-                raise ValueError(f"groups={self.groups} must divide {name}={value}")
+                raise ValueError(
+                    f"groups={self.groups} must divide in_channels, intermediate_channels and "
+                    f"out_channels; got {name}={value}"
+                    f"{given if name == 'intermediate_channels' else ''}. Per channel "
+                    f"(groups=in_channels) each pass can only multiply the channel count, so "
+                    f"{self.in_channels} -> {self.out_channels} needs out_channels a multiple "
+                    f"of in_channels; to mix channels, follow it with PointwiseConv2d or use "
+                    f"groups=1."
+                )
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
         rng = _rng(seed)
