@@ -72,7 +72,8 @@ def block_after(output: str, name: str) -> str:
 
 def test_every_check_holds(output: str) -> None:
     checks = [line for line in output.splitlines() if line.endswith((": True", ": False"))]
-    assert len(checks) >= 20
+    own = [line for line in checks if not line.startswith("[torch]")]
+    assert len(own) >= 16  # the checks that need no PyTorch; more follow when it is installed
     assert [line for line in checks if line.endswith(": False")] == []
 
 
