@@ -24,6 +24,8 @@ INDEX_MAX = 2**62  # strides, dilations and pads: well inside the kernels' int64
 
 def _is_int(value: object) -> bool:
     """True for Python and NumPy integers, False for bool (``True`` is not a stride)."""
+    if type(value) is int:  # the common case, without the slow abstract-class check
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 

@@ -54,20 +54,29 @@ _needs_lock: bool | None = None
 PARALLEL_MIN_WORK = 1 << 19
 
 
-def launch(kernel: Callable[..., Any], work: int, *args: Any) -> Any:
-    """Call a parallel kernel on ``args``; ``work`` estimates its inner-loop operations.
+def thread_plan(work: int) -> int:
+    """How many threads a kernel doing ``work`` operations should use.
 
-    Small calls run single-threaded (``numba.set_num_threads`` is per calling thread, so this
-    is safe when several Python threads call at once). Calls are serialised only if the
-    threading layer is not thread-safe.
+    Small calls get one thread: waking the pool would cost more than the work.
     """
-    threads = numba.get_num_threads()
-    if work < PARALLEL_MIN_WORK and threads > 1:
-        numba.set_num_threads(1)
+    return 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()
+
+
+def launch(kernel: Callable[..., Any], threads: int, *args: Any) -> Any:
+    """Call a parallel kernel on ``args`` with ``threads`` threads of the pool.
+
+    ``numba.set_num_threads`` is per calling thread, so this is safe when several Python
+    threads call at once; the caller's count is restored afterwards. (The kernels cannot set
+    it themselves: a compiled function that calls it can no longer be cached.) Calls are
+    serialised only if the threading layer is not thread-safe.
+    """
+    available = numba.get_num_threads()
+    if threads < available:
+        numba.set_num_threads(threads)
         try:
             return _locked_call(kernel, args)
         finally:
-            numba.set_num_threads(threads)
+            numba.set_num_threads(available)
     return _locked_call(kernel, args)
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from numba import prange, uint64
 
 from . import _workspace
-from ._numba import INLINE_JIT, JIT, PARALLEL_MIN_WORK, launch
+from ._numba import INLINE_JIT, JIT, launch, thread_plan
 from ._workspace import workspace
 
 
@@ -222,12 +222,12 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
     return out
 
 
-def _rows_per_task(n_planes: int, h_out: int) -> int:
+def _rows_per_task(n_planes: int, h_out: int, threads: int) -> int:
     """Split each output plane into bands so that every thread gets several tasks.
 
     ``prange`` over ``N * C`` planes alone leaves cores idle for single-channel inputs.
     """
-    target = 8 * numba.get_num_threads()
+    target = 8 * threads
     if n_planes >= target:
         return h_out
     return max(1, -(-h_out * n_planes // target))
@@ -245,7 +245,7 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int,
     tile_w = (out_shape[3] - 1) * stride[1] + (k_w - 1) * dilation[1] + 1
     budget = _workspace.WORKSPACE_BYTES // (threads * tile_w * itemsize)  # tile rows
     fit = budget - (k_h - 1) * dilation[0]
-    rows = max(1, min(_rows_per_task(out_shape[0] * out_shape[1], out_shape[2]),
+    rows = max(1, min(_rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads),
                       fit // stride[0]))
     tile_rows = (rows - 1) * stride[0] + (k_h - 1) * dilation[0] + 1
     return rows, tile_rows, tile_w
@@ -260,20 +260,20 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     b = np.zeros(weight.shape[0], dtype=out.dtype) if bias is None else bias
     (top, _), (left, _) = pads
     work = out.size * weight[0].size  # multiply-adds
+    threads = thread_plan(work)
     if weight.shape[1] == 1 and groups == x.shape[1]:
-        threads = 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()
         rows, tile_rows, tile_w = tile_plan(out.shape, weight.shape, stride, dilation,
                                             out.itemsize, threads)
         tiles = workspace("tile", (threads, tile_rows * tile_w), out.dtype)
-        return launch(_depthwise_direct, work, x, weight, b, stride[0], stride[1], top, left,
-                      dilation[0], dilation[1], rows, tiles, out)
+        return launch(_depthwise_direct, threads, x, weight, b, stride[0], stride[1], top,
+                      left, dilation[0], dilation[1], rows, tiles, out)
     if weight.shape[2:] == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
         # 1x1: each output plane is a sum of whole input planes, so treat a plane as one
         # long row -- one task and one vectorised loop per plane, not per short row
         n, c_in, h, w = x.shape
         plane_out = out.reshape(n, out.shape[1], 1, h * w)
-        launch(_conv2d_direct, work, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0, 1,
-               1, groups, plane_out)
+        launch(_conv2d_direct, threads, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0,
+               1, 1, groups, plane_out)
         return out
-    return launch(_conv2d_direct, work, x, weight, b, stride[0], stride[1], top, left,
+    return launch(_conv2d_direct, threads, x, weight, b, stride[0], stride[1], top, left,
                   dilation[0], dilation[1], groups, out)

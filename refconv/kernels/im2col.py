@@ -30,7 +30,7 @@ from numba import prange
 
 from . import _workspace
 from ._blas import single_threaded_blas
-from ._numba import JIT, PARALLEL_MIN_WORK, SERIAL_JIT, launch
+from ._numba import JIT, SERIAL_JIT, launch, thread_plan
 from ._workspace import workspace
 from .direct import _copy, _fill, _inside
 
@@ -201,21 +201,21 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     w2 = weight.reshape(groups, o_group, k)  # (groups, Og, Cg*kH*kW)
     b = np.zeros(c_out, dtype=out.dtype) if bias is None else bias
     work = out.size * k  # multiply-adds
-    threads = 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()  # as launch() runs
+    threads = thread_plan(work)
     (top, _), (left, _) = pads
     with single_threaded_blas():
         if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
             # 1x1: the columns are the input itself; tasks split the output channels
             per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
-            launch(_pointwise_gemm, work, x.reshape(n_batch, c_in, height * width), w2, b,
+            launch(_pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
                    chunk, out.reshape(n_batch, c_out, h_out * w_out))
             return out
         band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
                                                   out.itemsize, threads)
         cols_ws = workspace("cols", (threads, cols_size), out.dtype)
         prod_ws = workspace("product", (threads, product_size), out.dtype)
-        launch(_im2col_gemm, work if n_batch * groups * -(-h_out // band) > 1 else 0, x, w2,
-               b, k_h, k_w, stride[0], stride[1], top, left, dilation[0], dilation[1], band,
-               cols_ws, prod_ws, out)
+        one_task = n_batch * groups * -(-h_out // band) == 1  # nothing to share out
+        launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, k_h, k_w, stride[0],
+               stride[1], top, left, dilation[0], dilation[1], band, cols_ws, prod_ws, out)
     return out
