@@ -49,8 +49,9 @@ _lock = threading.Lock()
 _needs_lock: bool | None = None
 
 # Below this many inner-loop operations (multiply-adds or copies) a kernel runs on the calling
-# thread alone: waking the pool costs 0.1-0.2 ms on two cores, more than the work itself
-# (the seed example's depthwise + pointwise took 0.29 ms on two threads, 0.09 ms on one).
+# thread alone: a parallel launch costs microseconds while the pool's threads still spin, but
+# about 0.05-0.1 ms once they sleep (after a pause, or with OMP_WAIT_POLICY=PASSIVE), which is
+# more than the work of such a call.
 PARALLEL_MIN_WORK = 1 << 19
 
 
