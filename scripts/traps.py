@@ -45,9 +45,11 @@ from refconv._bench_worker import time_calls
 
 # The workloads, full and --quick; tests pass smaller ones to the functions directly.
 FULL = {"repeats": 100, "pool_repeats": 400, "axpy_n": 4096, "axpy_reps": 2000, "plane": 1024,
-        "fresh_mib": 8, "conv_size": 56, "channels": 64}
+        "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
+        "row_reps": 200}
 QUICK = {"repeats": 15, "pool_repeats": 60, "axpy_n": 4096, "axpy_reps": 500, "plane": 1024,
-         "fresh_mib": 8, "conv_size": 56, "channels": 64}
+         "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
+         "row_reps": 50}
 
 
 def stats(times: list[float]) -> dict[str, float]:
@@ -403,12 +405,82 @@ CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "allocations": child_allocations,
     "first_calls": child_first_calls,
 }
+# -- f. kernel weights reloaded on every row -------------------------------------------------
+
+
+def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
+    """Two 3x3 row loops over a plane: weights as a (3, 3) array, and as nine numbers read once
+    (refconv's ``_taps3x3``)."""
+    import numba
+    from numba import uint64
+
+    from refconv.kernels.direct import _taps3x3
+
+    @numba.njit(fastmath={"contract"})
+    def rows_array_weights(dst, src, width, count, rows, k, reps):
+        for _ in range(reps):
+            for i in range(rows):
+                d, r0 = uint64(i * count), uint64(i * width)
+                r1, r2 = r0 + uint64(width), r0 + uint64(2 * width)
+                for j in range(count):
+                    u = uint64(j)
+                    dst[d + u] = (
+                        (k[0, 0] * src[r0 + u] + k[0, 1] * src[r0 + u + uint64(1)]
+                         + k[0, 2] * src[r0 + u + uint64(2)])
+                        + (k[1, 0] * src[r1 + u] + k[1, 1] * src[r1 + u + uint64(1)]
+                           + k[1, 2] * src[r1 + u + uint64(2)])
+                        + (k[2, 0] * src[r2 + u] + k[2, 1] * src[r2 + u + uint64(1)]
+                           + k[2, 2] * src[r2 + u + uint64(2)]))
+
+    @numba.njit(fastmath={"contract"})
+    def rows_scalar_weights(dst, src, width, count, rows, k, reps):
+        k00, k01, k02 = k[0, 0], k[0, 1], k[0, 2]
+        k10, k11, k12 = k[1, 0], k[1, 1], k[1, 2]
+        k20, k21, k22 = k[2, 0], k[2, 1], k[2, 2]
+        zero = k00 - k00
+        for _ in range(reps):
+            for i in range(rows):
+                _taps3x3(dst, i * count, src, i * width, width, count, k00, k01, k02, k10, k11,
+                         k12, k20, k21, k22, zero, 1)
+
+    return rows_array_weights, rows_scalar_weights
+
+
+def trap_weights(params: dict[str, Any], threads: int) -> dict[str, Any]:
+    """Trap f: a depthwise row loop reading its 3x3 weights from an array on every row."""
+    width_out, rows, reps = params["row_width"], params["rows"], params["row_reps"]
+    array_kernel, scalar_kernel = weight_kernels()
+    rng = np.random.default_rng(0)
+    k = rng.standard_normal((3, 3), dtype=np.float32)
+    width = width_out + 2
+    src = rng.standard_normal((rows + 2) * width + 8, dtype=np.float32)
+    results = {}
+    expected = None
+    for name, kernel in (("array", array_kernel), ("scalars", scalar_kernel)):
+        dst = np.zeros(rows * width_out, dtype=np.float32)
+        kernel(dst, src, width, width_out, rows, k, 1)  # compile, and check
+        expected = dst.copy() if expected is None else expected
+        np.testing.assert_allclose(dst, expected, rtol=1e-5, atol=1e-5)
+        results[name] = timed(lambda f=kernel, d=dst: f(d, src, width, width_out, rows, k, reps),
+                              params["repeats"])
+    label = f"3x3 taps, {rows} rows of {width_out} float32 x {reps}"
+    rows_out = with_ratios([
+        {"name": f"{label}, weights as nine numbers", **results["scalars"]},
+        {"name": f"{label}, weights read from the array", **results["array"]},
+    ])
+    per_output = 1e9 / (rows * width_out * reps)
+    for row in rows_out:
+        row["ns_per_output"] = row["min_s"] * per_output
+    return {"title": "f. weights reloaded on every row", "tables": [rows_out]}
+
+
 TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "pools": trap_pools,
     "wraparound": trap_wraparound,
     "planes": trap_planes,
     "allocations": trap_allocations,
     "compile": trap_compile,
+    "weights": trap_weights,
 }
 
 

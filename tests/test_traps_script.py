@@ -19,7 +19,8 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "traps.py"
 
 TINY = {"repeats": 3, "pool_repeats": 5, "axpy_n": 64, "axpy_reps": 2, "plane": 32,
-        "fresh_mib": 1, "conv_size": 8, "channels": 4}
+        "fresh_mib": 1, "conv_size": 8, "channels": 4, "row_width": 12, "rows": 4,
+        "row_reps": 2}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +63,14 @@ def test_wraparound(traps: Any) -> None:
 
 def test_planes(traps: Any) -> None:
     check_trap(traps.trap_planes(TINY, threads=2), tables=2)
+
+
+def test_weights(traps: Any) -> None:
+    trap = traps.trap_weights(TINY, threads=2)  # also checks both loops compute the same rows
+    check_trap(trap, tables=1)
+    assert [row["name"].split(", ")[-1] for row in trap["tables"][0]] == [
+        "weights as nine numbers", "weights read from the array"]
+    assert all(row["ns_per_output"] > 0 for row in trap["tables"][0])
 
 
 def test_allocations(traps: Any) -> None:

@@ -125,14 +125,15 @@ def _conv2d_direct(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
 
 
 @INLINE_JIT
-def _taps3x3(dst, d0, src, s0, width, count, k, bias, stride):
-    """``count`` outputs of a 3x3 kernel ``k``, all nine taps fused in one pass.
+def _taps3x3(dst, d0, src, s0, width, count, k00, k01, k02, k10, k11, k12, k20, k21, k22,
+             bias, stride):
+    """``count`` outputs of the 3x3 kernel ``kpq``, all nine taps fused in one pass.
 
-    ``dst[d0 + j] = bias + sum_{p,q} k[p, q] * src[s0 + p*width + j*stride + q]``.
+    ``dst[d0 + j] = bias + sum_{p,q} kpq * src[s0 + p*width + j*stride + q]``. The weights come
+    as nine numbers read once per plane: passed as an array, they were loaded again for every
+    row (the compiler cannot prove that writing ``dst`` leaves them unchanged), which made
+    28-wide rows 1.2-1.35x slower (``python scripts/traps.py --traps weights``).
     """
-    k00, k01, k02 = k[0, 0], k[0, 1], k[0, 2]
-    k10, k11, k12 = k[1, 0], k[1, 1], k[1, 2]
-    k20, k21, k22 = k[2, 0], k[2, 1], k[2, 2]
     d = uint64(d0)
     r0 = uint64(s0)
     r1 = r0 + uint64(width)
@@ -203,6 +204,11 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
                    width, i0 * sh - pt, pl)
         kernel = w[o, 0]  # (kH, kW)
         bias = b[o]
+        k00 = k01 = k02 = k10 = k11 = k12 = k20 = k21 = k22 = bias  # unused unless fused
+        if fused:
+            k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
+            k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
+            k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
         for i in range(i0, i1):
             row = ((n * c_out + o) * h_out + i) * w_out  # flat index of out[n, o, i, 0]
             src = (i - i0) * sh * tile_w  # tile index of tap (0, 0) for output column 0
@@ -212,7 +218,8 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
                 # overwrites them. A 28-wide row then costs 4 vector steps instead of 3
                 # vector steps and 4 scalar ones (0.45 instead of 0.80 ns per output).
                 count = w_out if i == i1 - 1 else min(-(-w_out // 8) * 8, (i1 - i) * w_out)
-                _taps3x3(of, row, tile, src, tile_w, count, kernel, bias, sw)
+                _taps3x3(of, row, tile, src, tile_w, count, k00, k01, k02, k10, k11, k12,
+                         k20, k21, k22, bias, sw)
             else:
                 _fill(of, row, w_out, bias)
                 for p in range(k_h):
