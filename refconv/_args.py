@@ -211,7 +211,8 @@ class ConvGeometry:
     out_size: Pair
 
     @property
-    def zero_padded(self) -> bool:
+    def unpadded(self) -> bool:
+        """True when no side is padded."""
         return self.pads == ((0, 0), (0, 0))
 
 

@@ -55,6 +55,19 @@ def _contiguous(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return out
 
 
+def _check_depthwise_weight(weight: np.ndarray, x_shape: tuple[int, ...], name: str,
+                            what: str) -> None:
+    """A depthwise weight is ``(C_in * depth_multiplier, 1, kH, kW)``."""
+    layout = "(C_in * depth_multiplier, 1, kH, kW)"
+    _args.check_weight(weight, name, layout)
+    c_in = x_shape[1]
+    if weight.shape[1] != 1 or weight.shape[0] % c_in:
+        raise ValueError(
+            f"{what} must have shape {layout} with C_in = {c_in}; got "
+            f"{name}.shape={weight.shape}, x.shape={x_shape}"
+        )
+
+
 def _conv(
     x: np.ndarray,
     weight: np.ndarray,
@@ -69,7 +82,7 @@ def _conv(
     weight = _contiguous(weight, dtype)
     bias = None if bias is None else _contiguous(bias, dtype)
     pads = geometry.pads
-    if padding_mode != "zeros" and not geometry.zero_padded:
+    if padding_mode != "zeros" and not geometry.unpadded:
         x = pad(x, pads, padding_mode)  # (N, C, H + top + bottom, W + left + right)
         pads = ((0, 0), (0, 0))
     out = np.empty((x.shape[0], weight.shape[0], *geometry.out_size), dtype=dtype)
@@ -192,13 +205,8 @@ def depthwise_conv2d(
     method = _args.choice(method, "method", _args.METHODS)
     padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
     xa, unbatched, (wa,), ba, dtype = _prepare(x, [(weight, "weight")], bias)
-    _args.check_weight(wa, layout="(C_in * depth_multiplier, 1, kH, kW)")
     c_in = xa.shape[1]
-    if wa.shape[1] != 1 or wa.shape[0] % c_in:
-        raise ValueError(
-            f"weight for a depthwise convolution must have shape (C_in * depth_multiplier, 1, "
-            f"kH, kW) with C_in = {c_in}; got weight.shape={wa.shape}, x.shape={xa.shape}"
-        )
+    _check_depthwise_weight(wa, xa.shape, "weight", "weight for a depthwise convolution")
     geometry = _args.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, c_in,
                                    padding_mode)
     _args.check_bias(ba, wa.shape[0])
@@ -301,13 +309,8 @@ def separable_conv2d(
         x, [(depthwise_weight, "depthwise_weight"), (pointwise_weight, "pointwise_weight")], bias
     )
     c_in = xa.shape[1]
-    _args.check_weight(dwa, "depthwise_weight", "(C_in * depth_multiplier, 1, kH, kW)")
+    _check_depthwise_weight(dwa, xa.shape, "depthwise_weight", "depthwise_weight")
     _args.check_weight(pwa, "pointwise_weight", "(C_out, C_in * depth_multiplier, 1, 1)")
-    if dwa.shape[1] != 1 or dwa.shape[0] % c_in:
-        raise ValueError(
-            f"depthwise_weight must have shape (C_in * depth_multiplier, 1, kH, kW) with "
-            f"C_in = {c_in}; got depthwise_weight.shape={dwa.shape}, x.shape={xa.shape}"
-        )
     if pwa.shape[1:] != (dwa.shape[0], 1, 1):
         raise ValueError(
             f"pointwise_weight must have shape (C_out, C_in * depth_multiplier, 1, 1) = "

@@ -128,9 +128,9 @@ def plan(case: Case, budget: int = WORKSPACE_BYTES) -> Plan:
     o_group = c_out // case.groups
     output = n * c_out * h_out * w_out * item
     padded_copy = n * c_in * (height + top + bottom) * (width + left + right) * item
-    mode_copy = padded_copy if case.padding_mode != "zeros" and not geo.zero_padded else 0
+    mode_copy = padded_copy if case.padding_mode != "zeros" and not geo.unpadded else 0
     # after a padding_mode copy the kernels are given zero pads
-    kernel_unpadded = geo.zero_padded or mode_copy > 0
+    kernel_unpadded = geo.unpadded or mode_copy > 0
     identity = (k_h, k_w) == (1, 1) and geo.stride == (1, 1) and kernel_unpadded
     columns_one = k * h_out * w_out * item
     # conv2d_im2col and conv2d_direct, by the kernels' own planning functions
