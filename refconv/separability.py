@@ -229,10 +229,32 @@ def _integer_factors(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
     return _orient(np.array(column, np.int64), np.array(row, np.int64), 0)
 
 
+def _float(array: np.ndarray) -> np.ndarray:
+    """The kernel in its float dtype (integers in float64), for the SVD."""
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
+
+
 def _svd(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SVD in the kernel's float dtype (integers in float64)."""
-    a = array if array.dtype.kind == "f" else array.astype(np.float64)
-    return np.linalg.svd(a)  # u (kH, kH), s (min,), vt (kW, kW)
+    return np.linalg.svd(_float(array))  # u (kH, kH), s (min,), vt (kW, kW)
+
+
+def _rank(s: np.ndarray, rtol: float) -> int:
+    """Singular values above ``rtol * sigma_1``: the rule of NumPy's ``matrix_rank``."""
+    return int(np.count_nonzero(s > rtol * s[0]))
+
+
+def _check_rank(rank: object, most: int, bound: str, shape: tuple[int, ...],
+                what: str) -> int:
+    """``rank`` must be an int in ``[1, most]``; ``bound`` says where ``most`` comes from."""
+    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, numbers.Integral):
+        raise TypeError(f"rank must be an int; got {rank!r}")
+    if not 1 <= rank <= most:
+        raise ValueError(
+            f"rank must be between 1 and {bound} = {most} for a {what} of shape {shape}; "
+            f"got {rank}"
+        )
+    return int(rank)
 
 
 # --------------------------------------------------------------------------- public API
@@ -275,7 +297,7 @@ def analyze(kernel: ArrayLike, tol: float | None = None) -> SeparabilityResult:
     array = _as_kernel(kernel)
     u, s, vt = _svd(array)
     rtol = _check_tol(tol, array.shape, array.dtype)
-    rank = int(np.count_nonzero(s > rtol * s[0]))
+    rank = _rank(s, rtol)
     separable = rank <= 1
     factors = _integer_factors(array) if separable and array.dtype.kind == "i" else None
     if factors is None:
@@ -310,10 +332,8 @@ def is_separable(kernel: ArrayLike, tol: float | None = None) -> bool:
     (False, True)
     """
     array = _as_kernel(kernel)
-    s = np.linalg.svd(array if array.dtype.kind == "f" else array.astype(np.float64),
-                      compute_uv=False)
-    rtol = _check_tol(tol, array.shape, array.dtype)
-    return bool(s.size < 2 or s[1] <= rtol * s[0])
+    s = np.linalg.svd(_float(array), compute_uv=False)
+    return _rank(s, _check_tol(tol, array.shape, array.dtype)) <= 1
 
 
 def separate(kernel: ArrayLike, tol: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -407,13 +427,6 @@ def low_rank(kernel: ArrayLike, rank: int) -> list[tuple[np.ndarray, np.ndarray]
     (2, True)
     """
     array = _as_kernel(kernel)
-    most = min(array.shape)
-    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, numbers.Integral):
-        raise TypeError(f"rank must be an int; got {rank!r}")
-    if not 1 <= rank <= most:
-        raise ValueError(
-            f"rank must be between 1 and min(kH, kW) = {most} for a kernel of shape "
-            f"{array.shape}; got {rank}"
-        )
+    rank = _check_rank(rank, min(array.shape), "min(kH, kW)", array.shape, "kernel")
     u, s, vt = _svd(array)
     return [_float_factors(u[:, i], s[i], vt[i]) for i in range(int(rank))]

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .functional import conv2d, spatial_separable_conv2d
-from .separability import _as_kernel, low_rank
+from .separability import _as_kernel, _check_rank, low_rank
 
 __all__ = [
     "FilteringCost",
@@ -425,14 +425,8 @@ def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:
     if not np.isfinite(w).all():
         raise ValueError("weight must be finite; it holds NaN or Inf")
     c_out, c_in, kh, kw = w.shape
-    most = min(c_in * kh, c_out * kw)
-    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, numbers.Integral):
-        raise TypeError(f"rank must be an int; got {rank!r}")
-    if not 1 <= rank <= most:
-        raise ValueError(
-            f"rank must be between 1 and min(C_in * kH, C_out * kW) = {most} for a weight of "
-            f"shape {w.shape}; got {rank}"
-        )
+    rank = _check_rank(rank, min(c_in * kh, c_out * kw), "min(C_in * kH, C_out * kW)",
+                       w.shape, "weight")
     u, s, vt = np.linalg.svd(_weight_matrix(w), full_matrices=False)
     r = int(rank)
     root = np.sqrt(s[:r])
