@@ -440,8 +440,9 @@ def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
         zero = k00 - k00
         for _ in range(reps):
             for i in range(rows):
-                _taps3x3(dst, i * count, src, i * width, width, count, k00, k01, k02, k10, k11,
-                         k12, k20, k21, k22, zero, 1)
+                r0 = i * width
+                _taps3x3(dst, i * count, src, r0, src, r0 + width, src, r0 + 2 * width, count,
+                         k00, k01, k02, k10, k11, k12, k20, k21, k22, zero, 1)
 
     return rows_array_weights, rows_scalar_weights
 

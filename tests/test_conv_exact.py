@@ -10,6 +10,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
 from refconv import (
@@ -372,6 +374,56 @@ def test_separable_is_depthwise_then_pointwise(method, multiplier):
     combined = np.einsum("ok,khw->okhw", pw[:, :, 0, 0], dw[:, 0]).reshape(
         5, 3, multiplier, 3, 3).sum(axis=2)  # (C_out, C_in, kH, kW)
     assert_array_equal(y, conv2d(x, combined, bias, method=method, **kwargs))
+
+
+# --- the 3x3 depthwise kernel: flat runs, rows of zeros, borders one by one -----------------
+
+
+@settings(deadline=None, max_examples=150)
+@given(n=st.sampled_from([1, 2]), channels=st.sampled_from([1, 2, 3, 20]),
+       multiplier=st.integers(1, 2), height=st.integers(1, 9), width=st.integers(1, 11),
+       stride=st.tuples(st.integers(1, 3), st.integers(1, 2)),
+       padding=st.one_of(st.integers(0, 2), st.just("same"),
+                         st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                                   st.tuples(st.integers(0, 3), st.integers(0, 2)))),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+def test_depthwise_3x3_matches_the_spec_exactly(n, channels, multiplier, height, width, stride,
+                                                 padding, dtype, seed):
+    # The direct method runs 3x3 depthwise convolutions with their own kernel: "same" planes
+    # as one flat run with the wrapped border columns redone, other shapes row by row with
+    # rows of zeros for the padding; 1 or 2 channels split each plane into bands of rows.
+    if padding == "same" and stride != (1, 1):
+        padding = 1  # "same" needs stride 1 (as in PyTorch)
+    pads = ((1, 1), (1, 1)) if padding == "same" else padding
+    if isinstance(pads, int):
+        pads = ((pads, pads), (pads, pads))
+    assume(height + sum(pads[0]) >= 3 and width + sum(pads[1]) >= 3)
+    rng = np.random.default_rng(seed)
+    x = small_ints(rng, (n, channels, height, width)).astype(dtype)
+    w = small_ints(rng, (channels * multiplier, 1, 3, 3)).astype(dtype)
+    bias = small_ints(rng, (channels * multiplier,)).astype(dtype)
+    kwargs = dict(stride=stride, padding=padding)
+    y = depthwise_conv2d(x, w, bias, method="direct", **kwargs)
+    assert_array_equal(y, depthwise_conv2d(x, w, bias, method="reference", **kwargs))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 5, 6), (1, 1, 40, 3), (2, 3, 3, 4)])
+def test_depthwise_3x3_non_finite_borders(shape):
+    # Inf and NaN in the first and last columns: the flat run reads them for the neighbouring
+    # row's wrapped outputs, which are then computed again; they must not leak.
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape)
+    x[..., 1, 0] = np.inf
+    x[..., 2, -1] = np.nan
+    x[..., -1, -1] = -np.inf
+    w = rng.uniform(0.5, 1.5, size=(shape[1], 1, 3, 3))
+    y = depthwise_conv2d(x, w, padding=1, method="direct")
+    desired = depthwise_conv2d(x, w, padding=1, method="reference")
+    assert_array_equal(np.isnan(y), np.isnan(desired))
+    assert_array_equal(np.isposinf(y), np.isposinf(desired))
+    assert_array_equal(np.isneginf(y), np.isneginf(desired))
+    finite = np.isfinite(desired)
+    np.testing.assert_allclose(y[finite], desired[finite], rtol=1e-12)
 
 
 # --- the seed example: 12x12x3, a 5x5 kernel, 256 output channels --------------------------

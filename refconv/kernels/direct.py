@@ -18,13 +18,15 @@ Three habits make these loops fast, each worth a factor of two or more
   vectorising; an ``uint64`` index cannot be negative, so the check disappears. Views made
   inside a loop (``row = out[n, o, i]``) cost two atomic reference-count updates each, so
   the kernels take one flat view of each array up front and compute offsets instead.
-* **Depthwise convolutions get their own kernel** (:func:`_depthwise_direct`): parallel over
-  bands of output rows (not only channels, so a single-channel image keeps every core busy).
-  Each band first copies the input rows it reads into a small zero-bordered tile (cache
-  resident, one per thread, reused between calls), so every output pixel -- borders
-  included -- takes the same vectorised path, and a 3x3 kernel applies its nine taps in one
-  pass (:func:`_taps3x3`). Computing border pixels one by one instead, with bounds checks,
-  cost three times the whole interior.
+* **Depthwise convolutions get their own kernels**, parallel over bands of output rows (not
+  only channels, so a single-channel image keeps every core busy). A 3x3 kernel with
+  dilation 1 and column stride 1 or 2 (:func:`_depthwise3x3`) applies its nine taps in one
+  pass (:func:`_taps3x3`) straight from the input: with "same" padding and stride 1 the rows
+  of a plane are one flat run, and only the first and last columns, which wrap around into the
+  neighbouring rows, are computed again one by one; otherwise row by row, a padded row read
+  from a row of zeros. Any other kernel (:func:`_depthwise_direct`) first copies the input
+  rows of its band into a small zero-bordered tile (one per thread, reused between calls), so
+  that border pixels take the same vectorised path as the rest.
 
 Other padding modes (reflect, replicate, circular) are applied by the caller beforehand.
 """
@@ -125,36 +127,121 @@ def _conv2d_direct(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
 
 
 @INLINE_JIT
-def _taps3x3(dst, d0, src, s0, width, count, k00, k01, k02, k10, k11, k12, k20, k21, k22,
-             bias, stride):
+def _taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k12, k20, k21,
+             k22, bias, stride):
     """``count`` outputs of the 3x3 kernel ``kpq``, all nine taps fused in one pass.
 
-    ``dst[d0 + j] = bias + sum_{p,q} kpq * src[s0 + p*width + j*stride + q]``. The weights come
-    as nine numbers read once per plane: passed as an array, they were loaded again for every
-    row (the compiler cannot prove that writing ``dst`` leaves them unchanged), which made
-    28-wide rows 1.2-1.35x slower (``python scripts/traps.py --traps weights``).
+    ``dst[d0 + j] = bias + sum_q k0q*s0[o0 + j*stride + q] + k1q*s1[o1 + ...] + k2q*s2[o2 + ...]``:
+    the three input rows come as (array, offset) pairs, so a row of padding can be an array of
+    zeros. The weights come as nine numbers read once per plane: passed as an array, they were
+    loaded again for every row (the compiler cannot prove that writing ``dst`` leaves them
+    unchanged), which made 28-wide rows 1.2-1.35x slower (``python scripts/traps.py --traps
+    weights``).
     """
     d = uint64(d0)
-    r0 = uint64(s0)
-    r1 = r0 + uint64(width)
-    r2 = r1 + uint64(width)
+    r0, r1, r2 = uint64(o0), uint64(o1), uint64(o2)
     one, two = uint64(1), uint64(2)
     if stride == 1:
         for j in range(count):
             u = uint64(j)
             # summed as a tree, not a chain: four independent FMA chains instead of nine
             # dependent ones, so the FMA latency no longer sets the pace
-            top = k00 * src[r0 + u] + k01 * src[r0 + u + one] + k02 * src[r0 + u + two]
-            mid = k10 * src[r1 + u] + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
-            low = k20 * src[r2 + u] + k21 * src[r2 + u + one] + k22 * src[r2 + u + two]
+            top = k00 * s0[r0 + u] + k01 * s0[r0 + u + one] + k02 * s0[r0 + u + two]
+            mid = k10 * s1[r1 + u] + k11 * s1[r1 + u + one] + k12 * s1[r1 + u + two]
+            low = k20 * s2[r2 + u] + k21 * s2[r2 + u + one] + k22 * s2[r2 + u + two]
             dst[d + u] = (bias + top) + (mid + low)
     else:  # stride 2
         for j in range(count):
             u = two * uint64(j)
-            top = k00 * src[r0 + u] + k01 * src[r0 + u + one] + k02 * src[r0 + u + two]
-            mid = k10 * src[r1 + u] + k11 * src[r1 + u + one] + k12 * src[r1 + u + two]
-            low = k20 * src[r2 + u] + k21 * src[r2 + u + one] + k22 * src[r2 + u + two]
+            top = k00 * s0[r0 + u] + k01 * s0[r0 + u + one] + k02 * s0[r0 + u + two]
+            mid = k10 * s1[r1 + u] + k11 * s1[r1 + u + one] + k12 * s1[r1 + u + two]
+            low = k20 * s2[r2 + u] + k21 * s2[r2 + u + one] + k22 * s2[r2 + u + two]
             dst[d + uint64(j)] = (bias + top) + (mid + low)
+
+
+@INLINE_JIT
+def _point3x3(xf, plane, height, width, ih0, iw0, kernel, bias):
+    """One output of a 3x3 kernel: ``bias + sum kernel[p, q] * x[ih0 + p, iw0 + q]`` over the
+    taps that fall inside the image (``plane``: flat index of the plane's first value)."""
+    acc = bias
+    for p in range(3):
+        ih = ih0 + p
+        if 0 <= ih < height:
+            for q in range(3):
+                iw = iw0 + q
+                if 0 <= iw < width:
+                    acc += kernel[p, q] * xf[plane + ih * width + iw]
+    return acc
+
+
+@INLINE_JIT
+def _row_source(xf, zeros, plane, ih, height, width, column):
+    """The (array, offset) of input value ``x[ih, column]``: a row outside the image reads the
+    zero row instead."""
+    if 0 <= ih < height:
+        return xf, plane + ih * width + column
+    return zeros, column
+
+
+@JIT
+def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
+    n_batch, c_in, height, width = x.shape
+    c_out = w.shape[0]
+    h_out, w_out = out.shape[2], out.shape[3]
+    multiplier = c_out // c_in
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    blocks = (h_out + rows_per_task - 1) // rows_per_task
+    j_lo, j_hi = _inside(-pl, sw, width - 2, w_out)  # columns whose 3 taps are all inside
+    # "same" 3x3: the output plane has the input's shape and row length
+    flat = (sh == 1 and sw == 1 and pt == 1 and pl == 1 and h_out == height
+            and w_out == width and height >= 3 and width >= 3)
+    for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
+        block = t % blocks
+        o = (t // blocks) % c_out
+        n = t // (blocks * c_out)
+        c = o // multiplier  # Keras order: output channel c * M + m reads input channel c
+        i0 = block * rows_per_task
+        i1 = min(h_out, i0 + rows_per_task)
+        plane = (n * c_in + c) * height * width  # flat index of x[n, c, 0, 0]
+        plane_out = (n * c_out + o) * h_out * w_out  # flat index of out[n, o, 0, 0]
+        kernel = w[o, 0]
+        bias = b[o]
+        k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
+        k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
+        k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
+        if flat:
+            # Rows 1 .. H-2 as one run over the flat plane: output f reads input
+            # f - W - 1 + p*W + q. Only columns 0 and W-1 read wrong values (they wrap around
+            # into the neighbouring row), so they are computed again, one by one, below.
+            f_lo = max(i0 * width, width + 1)
+            f_hi = min(i1 * width, (height - 1) * width - 1)
+            if f_hi > f_lo:
+                src = plane + f_lo - width - 1
+                _taps3x3(of, plane_out + f_lo, xf, src, xf, src + width, xf, src + 2 * width,
+                         f_hi - f_lo, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias, 1)
+            for i in range(max(i0, 1), min(i1, height - 1)):
+                row = plane_out + i * width
+                of[row] = _point3x3(xf, plane, height, width, i - 1, -1, kernel, bias)
+                of[row + width - 1] = _point3x3(xf, plane, height, width, i - 1, width - 2,
+                                                kernel, bias)
+        for i in range(i0, i1):
+            if flat and 0 < i < height - 1:
+                continue  # done above
+            row = plane_out + i * w_out
+            ih = i * sh - pt  # input row of tap row 0
+            if j_hi > j_lo:
+                column = j_lo * sw - pl
+                s0, o0 = _row_source(xf, zeros, plane, ih, height, width, column)
+                s1, o1 = _row_source(xf, zeros, plane, ih + 1, height, width, column)
+                s2, o2 = _row_source(xf, zeros, plane, ih + 2, height, width, column)
+                _taps3x3(of, row + j_lo, s0, o0, s1, o1, s2, o2, j_hi - j_lo, k00, k01, k02,
+                         k10, k11, k12, k20, k21, k22, bias, sw)
+            for j in range(min(j_lo, w_out)):  # left border, one by one
+                of[row + j] = _point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, bias)
+            for j in range(max(j_hi, j_lo), w_out):  # right border
+                of[row + j] = _point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, bias)
+    return out
 
 
 @INLINE_JIT
@@ -188,7 +275,6 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
     xf = x.reshape(-1)
     of = out.reshape(-1)
     tile_w = (w_out - 1) * sw + (k_w - 1) * dw + 1  # padded input columns one row reads
-    fused = k_h == 3 and k_w == 3 and dh == 1 and dw == 1 and sw <= 2
     blocks = (h_out + rows_per_task - 1) // rows_per_task
     for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
         block = t % blocks
@@ -204,28 +290,14 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
                    width, i0 * sh - pt, pl)
         kernel = w[o, 0]  # (kH, kW)
         bias = b[o]
-        k00 = k01 = k02 = k10 = k11 = k12 = k20 = k21 = k22 = bias  # unused unless fused
-        if fused:
-            k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
-            k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
-            k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
         for i in range(i0, i1):
             row = ((n * c_out + o) * h_out + i) * w_out  # flat index of out[n, o, i, 0]
             src = (i - i0) * sh * tile_w  # tile index of tap (0, 0) for output column 0
-            if fused:
-                # Round the row up to whole vectors (8 floats), except on the band's last row:
-                # the extra outputs spill into the next row, which is computed next and
-                # overwrites them. A 28-wide row then costs 4 vector steps instead of 3
-                # vector steps and 4 scalar ones (0.45 instead of 0.80 ns per output).
-                count = w_out if i == i1 - 1 else min(-(-w_out // 8) * 8, (i1 - i) * w_out)
-                _taps3x3(of, row, tile, src, tile_w, count, k00, k01, k02, k10, k11, k12,
-                         k20, k21, k22, bias, sw)
-            else:
-                _fill(of, row, w_out, bias)
-                for p in range(k_h):
-                    for q in range(k_w):
-                        _axpy(of, row, tile, src + p * dh * tile_w + q * dw, w_out,
-                              kernel[p, q], sw)
+            _fill(of, row, w_out, bias)
+            for p in range(k_h):
+                for q in range(k_w):
+                    _axpy(of, row, tile, src + p * dh * tile_w + q * dw, w_out, kernel[p, q],
+                          sw)
     return out
 
 
@@ -269,6 +341,11 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * weight[0].size  # multiply-adds
     threads = thread_plan(work)
     if weight.shape[1] == 1 and groups == x.shape[1]:
+        if weight.shape[2:] == (3, 3) and dilation == (1, 1) and stride[1] <= 2:
+            rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2], threads)
+            zeros = np.zeros(x.shape[3], dtype=out.dtype)  # the input row of padding
+            return launch(_depthwise3x3, threads, x, weight, b, stride[0], stride[1], top,
+                          left, rows, zeros, out)
         rows, tile_rows, tile_w = tile_plan(out.shape, weight.shape, stride, dilation,
                                             out.itemsize, threads)
         tiles = workspace("tile", (threads, tile_rows * tile_w), out.dtype)
