@@ -222,9 +222,15 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
                          f_hi - f_lo, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias, 1)
             for i in range(max(i0, 1), min(i1, height - 1)):
                 row = plane_out + i * width
-                of[row] = _point3x3(xf, plane, height, width, i - 1, -1, kernel, bias)
-                of[row + width - 1] = _point3x3(xf, plane, height, width, i - 1, width - 2,
-                                                kernel, bias)
+                a = plane + (i - 1) * width  # x[i - 1, 0]: column 0 reads columns 0 and 1
+                of[row] = bias + ((k01 * xf[a] + k02 * xf[a + 1])
+                                  + (k11 * xf[a + width] + k12 * xf[a + width + 1])
+                                  + (k21 * xf[a + 2 * width] + k22 * xf[a + 2 * width + 1]))
+                e = a + width - 2  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
+                of[row + width - 1] = bias + (
+                    (k00 * xf[e] + k01 * xf[e + 1])
+                    + (k10 * xf[e + width] + k11 * xf[e + width + 1])
+                    + (k20 * xf[e + 2 * width] + k21 * xf[e + 2 * width + 1]))
         for i in range(i0, i1):
             if flat and 0 < i < height - 1:
                 continue  # done above
