@@ -135,7 +135,7 @@ def _taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k1
     the three input rows come as (array, offset) pairs, so a row of padding can be an array of
     zeros. The weights come as nine numbers read once per plane: passed as an array, they were
     loaded again for every row (the compiler cannot prove that writing ``dst`` leaves them
-    unchanged), which made 28-wide rows 1.2-1.35x slower (``python scripts/traps.py --traps
+    unchanged), which made 28-wide rows 1.35-1.8x slower (``python scripts/traps.py --traps
     weights``).
     """
     d = uint64(d0)
