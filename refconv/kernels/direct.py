@@ -183,6 +183,17 @@ def _row_source(xf, zeros, plane, ih, height, width, column):
     return zeros, column
 
 
+@INLINE_JIT
+def _band(t, blocks, rows_per_task, h_out, c_out, multiplier):
+    """Task ``t`` of a depthwise kernel: output rows ``[i0, i1)`` of plane ``(n, o)``, which
+    reads input channel ``c`` (Keras order: output channel ``c * M + m`` reads channel ``c``)."""
+    block = t % blocks
+    o = (t // blocks) % c_out
+    n = t // (blocks * c_out)
+    i0 = block * rows_per_task
+    return n, o, o // multiplier, i0, min(h_out, i0 + rows_per_task)
+
+
 @JIT
 def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
     n_batch, c_in, height, width = x.shape
@@ -197,12 +208,7 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
     flat = (sh == 1 and sw == 1 and pt == 1 and pl == 1 and h_out == height
             and w_out == width and height >= 3 and width >= 3)
     for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
-        block = t % blocks
-        o = (t // blocks) % c_out
-        n = t // (blocks * c_out)
-        c = o // multiplier  # Keras order: output channel c * M + m reads input channel c
-        i0 = block * rows_per_task
-        i1 = min(h_out, i0 + rows_per_task)
+        n, o, c, i0, i1 = _band(t, blocks, rows_per_task, h_out, c_out, multiplier)
         plane = (n * c_in + c) * height * width  # flat index of x[n, c, 0, 0]
         plane_out = (n * c_out + o) * h_out * w_out  # flat index of out[n, o, 0, 0]
         kernel = w[o, 0]
@@ -283,12 +289,7 @@ def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out
     tile_w = (w_out - 1) * sw + (k_w - 1) * dw + 1  # padded input columns one row reads
     blocks = (h_out + rows_per_task - 1) // rows_per_task
     for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
-        block = t % blocks
-        o = (t // blocks) % c_out
-        n = t // (blocks * c_out)
-        c = o // multiplier  # Keras order: output channel c * M + m reads input channel c
-        i0 = block * rows_per_task
-        i1 = min(h_out, i0 + rows_per_task)
+        n, o, c, i0, i1 = _band(t, blocks, rows_per_task, h_out, c_out, multiplier)
         # the zero-padded input rows this band reads, copied once: (tile_rows, tile_w)
         tile_rows = (i1 - 1 - i0) * sh + (k_h - 1) * dh + 1
         tile = tiles[numba.get_thread_id()]  # this thread's own (rows, tile_w) buffer, flat
