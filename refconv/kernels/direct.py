@@ -160,17 +160,46 @@ def _taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k1
 
 
 @INLINE_JIT
-def _point3x3(xf, plane, height, width, ih0, iw0, kernel, bias):
-    """One output of a 3x3 kernel: ``bias + sum kernel[p, q] * x[ih0 + p, iw0 + q]`` over the
-    taps that fall inside the image (``plane``: flat index of the plane's first value)."""
+def _taps2x3(dst, d0, src, o1, o2, count, k0, k1, k2, m0, m1, m2, bias):
+    """``dst[d0 + j] = bias + sum_q k_q*src[o1 + j + q] + m_q*src[o2 + j + q]``: a row of a
+    "same" 3x3 output whose third input row is padding (the first or last row of a plane)."""
+    d = uint64(d0)
+    r1, r2 = uint64(o1), uint64(o2)
+    one, two = uint64(1), uint64(2)
+    for j in range(count):
+        u = uint64(j)
+        up = k0 * src[r1 + u] + k1 * src[r1 + u + one] + k2 * src[r1 + u + two]
+        down = m0 * src[r2 + u] + m1 * src[r2 + u + one] + m2 * src[r2 + u + two]
+        dst[d + u] = bias + (up + down)
+
+
+@INLINE_JIT
+def _tap(acc, xf, row, iw, width, k):
+    """``acc + k * xf[row + iw]`` if column ``iw`` lies inside the row, else ``acc``."""
+    if 0 <= iw < width:
+        return acc + k * xf[uint64(row + iw)]
+    return acc
+
+
+@INLINE_JIT
+def _point3x3(xf, plane, height, width, ih0, iw0, k00, k01, k02, k10, k11, k12, k20, k21,
+              k22, bias):
+    """One output of a 3x3 kernel: ``bias + sum k_pq * x[ih0 + p, iw0 + q]`` over the taps
+    that fall inside the image (``plane``: flat index of the plane's first value). Indices
+    are unsigned once checked, so no wrap-around test is compiled for each load."""
     acc = bias
-    for p in range(3):
-        ih = ih0 + p
-        if 0 <= ih < height:
-            for q in range(3):
-                iw = iw0 + q
-                if 0 <= iw < width:
-                    acc += kernel[p, q] * xf[plane + ih * width + iw]
+    if 0 <= ih0 < height:
+        row = plane + ih0 * width
+        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k00), xf, row, iw0 + 1, width, k01),
+                   xf, row, iw0 + 2, width, k02)
+    if 0 <= ih0 + 1 < height:
+        row = plane + (ih0 + 1) * width
+        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k10), xf, row, iw0 + 1, width, k11),
+                   xf, row, iw0 + 2, width, k12)
+    if 0 <= ih0 + 2 < height:
+        row = plane + (ih0 + 2) * width
+        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k20), xf, row, iw0 + 1, width, k21),
+                   xf, row, iw0 + 2, width, k22)
     return acc
 
 
@@ -211,7 +240,7 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
         n, o, c, i0, i1 = _band(t, blocks, rows_per_task, h_out, c_out, multiplier)
         plane = (n * c_in + c) * height * width  # flat index of x[n, c, 0, 0]
         plane_out = (n * c_out + o) * h_out * w_out  # flat index of out[n, o, 0, 0]
-        kernel = w[o, 0]
+        kernel = w[o, 0]  # the nine weights as numbers, read once (see _taps3x3)
         bias = b[o]
         k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
         k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
@@ -219,40 +248,55 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
         if flat:
             # Rows 1 .. H-2 as one run over the flat plane: output f reads input
             # f - W - 1 + p*W + q. Only columns 0 and W-1 read wrong values (they wrap around
-            # into the neighbouring row), so they are computed again, one by one, below.
+            # into the neighbouring row), so they are computed again, one by one, below; the
+            # first and last rows, which read a row of padding, come after them.
             f_lo = max(i0 * width, width + 1)
             f_hi = min(i1 * width, (height - 1) * width - 1)
             if f_hi > f_lo:
                 src = plane + f_lo - width - 1
                 _taps3x3(of, plane_out + f_lo, xf, src, xf, src + width, xf, src + 2 * width,
                          f_hi - f_lo, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias, 1)
+            wu, one, two = uint64(width), uint64(1), uint64(2)
             for i in range(max(i0, 1), min(i1, height - 1)):
-                row = plane_out + i * width
-                a = plane + (i - 1) * width  # x[i - 1, 0]: column 0 reads columns 0 and 1
-                of[row] = bias + ((k01 * xf[a] + k02 * xf[a + 1])
-                                  + (k11 * xf[a + width] + k12 * xf[a + width + 1])
-                                  + (k21 * xf[a + 2 * width] + k22 * xf[a + 2 * width + 1]))
-                e = a + width - 2  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
-                of[row + width - 1] = bias + (
-                    (k00 * xf[e] + k01 * xf[e + 1])
-                    + (k10 * xf[e + width] + k11 * xf[e + width + 1])
-                    + (k20 * xf[e + 2 * width] + k21 * xf[e + 2 * width + 1]))
+                # unsigned indices: a signed one costs a wrap-around test per load, which made
+                # these 2 x 6 taps per row cost as much as the 26 vectorised outputs beside them
+                row = uint64(plane_out + i * width)
+                a = uint64(plane + (i - 1) * width)  # x[i - 1, 0]: column 0 reads columns 0, 1
+                of[row] = bias + ((k01 * xf[a] + k02 * xf[a + one])
+                                  + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
+                                  + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one]))
+                e = a + wu - two  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
+                of[row + wu - one] = bias + (
+                    (k00 * xf[e] + k01 * xf[e + one])
+                    + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
+                    + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one]))
+            # the first and last rows: two input rows, the third is padding
+            if i0 == 0:
+                _taps2x3(of, plane_out + 1, xf, plane, plane + width, width - 2, k10, k11, k12,
+                         k20, k21, k22, bias)
+            if i1 == height:
+                a = plane + (height - 2) * width
+                _taps2x3(of, plane_out + (height - 1) * width + 1, xf, a, a + width, width - 2,
+                         k00, k01, k02, k10, k11, k12, bias)
         for i in range(i0, i1):
+            ih = i * sh - pt  # input row of tap row 0
+            row = plane_out + i * w_out
             if flat and 0 < i < height - 1:
                 continue  # done above
-            row = plane_out + i * w_out
-            ih = i * sh - pt  # input row of tap row 0
-            if j_hi > j_lo:
+            if not flat and j_hi > j_lo:
                 column = j_lo * sw - pl
                 s0, o0 = _row_source(xf, zeros, plane, ih, height, width, column)
                 s1, o1 = _row_source(xf, zeros, plane, ih + 1, height, width, column)
                 s2, o2 = _row_source(xf, zeros, plane, ih + 2, height, width, column)
                 _taps3x3(of, row + j_lo, s0, o0, s1, o1, s2, o2, j_hi - j_lo, k00, k01, k02,
                          k10, k11, k12, k20, k21, k22, bias, sw)
-            for j in range(min(j_lo, w_out)):  # left border, one by one
-                of[row + j] = _point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, bias)
-            for j in range(max(j_hi, j_lo), w_out):  # right border
-                of[row + j] = _point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, bias)
+            # the border columns, one by one ("same" planes: the corners of rows 0 and H-1)
+            for j in range(min(j_lo, w_out)):
+                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl, k00,
+                                                k01, k02, k10, k11, k12, k20, k21, k22, bias)
+            for j in range(max(j_hi, j_lo), w_out):
+                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl, k00,
+                                                k01, k02, k10, k11, k12, k20, k21, k22, bias)
     return out
 
 
