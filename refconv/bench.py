@@ -9,7 +9,12 @@ What is measured, and how:
 * the peers take turns in rounds (the order rotates each round), so a slow drift of the
   machine's load touches all of them alike;
 * each process first makes untimed warm-up calls (the first one compiles, or loads Numba's
-  cache), then times calls with ``time.perf_counter``; the reported time is the median;
+  cache), then times calls with ``time.perf_counter`` -- a turn lasts ``min_turn_s`` at
+  least, so short cases collect hundreds of calls; the reported time is the median;
+* every process starts by allocating and freeing one large block, which puts glibc's
+  allocator in a long-running process's state (see
+  :func:`refconv._bench_worker.settle_allocator`): otherwise each output of the first cases
+  is freshly mapped, and page faults on every call, in whichever peer met no large case yet;
 * the machine's roofs are measured in the same run, in a process of their own with the same
   number of threads: float32 GEMM (NumPy's BLAS) for compute, a STREAM triad for memory;
 * the cold start (first call in a fresh process, with an empty and with a warm Numba cache)
@@ -176,8 +181,8 @@ def default_peers() -> tuple[str, ...]:
 
 
 def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int, rounds: int,
-               warmup: int, scipy_rounds: int, scipy_budget_s: float,
-               settle_s: float) -> tuple[dict[str, list[float]], dict[str, float | None]]:
+               warmup: int, scipy_rounds: int, scipy_budget_s: float, settle_s: float,
+               min_turn_s: float) -> tuple[dict[str, list[float]], dict[str, float | None]]:
     """Timed calls of every peer for one case, the peers taking turns round by round."""
     peers = list(workers)
     per_round = max(1, math.ceil(repeats / rounds))
@@ -193,6 +198,7 @@ def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int,
                 # SciPy compiles nothing, and a call can take seconds: no warm-up for it.
                 warmup=0 if scipy else (warmup if r == 0 else 1),
                 budget_s=scipy_budget_s if scipy else 1e9,
+                min_s=0.0 if scipy else min_turn_s,
             )
             samples[peer].extend(answer["times"])
             first.setdefault(peer, answer["first_s"])
@@ -246,6 +252,7 @@ def run_benchmark(
     scipy_rounds: int = 2,
     scipy_budget_s: float = 0.5,
     settle_s: float = 0.25,
+    min_turn_s: float = 0.05,
     quick_peaks: bool = False,
     peaks: dict[str, Any] | None = None,
     cold_start: bool = True,
@@ -263,6 +270,10 @@ def run_benchmark(
         Any of ``"refconv"``, ``"torch"``, ``"scipy"``; default :func:`default_peers`.
     repeats : int
         Timed calls per peer and case, spread over the rounds (SciPy is bounded separately).
+    min_turn_s : float
+        A peer's turn goes on past its share of ``repeats`` until its timed calls have taken
+        this long (SciPy excepted), so a case of microseconds is the median of hundreds of
+        calls, not of ten.
     rounds : int
         How many times the peers take turns on a case.
     threads : int
@@ -311,7 +322,7 @@ def run_benchmark(
         jobs = [(case, batch) for case in cases for batch in batches]
         for index, (case, batch) in enumerate(jobs, start=1):
             samples, first = _time_case(workers, case, batch, repeats, rounds, warmup,
-                                        scipy_rounds, scipy_budget_s, settle_s)
+                                        scipy_rounds, scipy_budget_s, settle_s, min_turn_s)
             row = summarise(case, batch, samples, first, peaks)
             results.append(row)
             times = ", ".join(f"{p} {s['median_s'] * 1e3:.3g} ms" for p, s in row["peers"].items())
@@ -326,6 +337,7 @@ def run_benchmark(
         "cpu_count": os.cpu_count(), "load_before": load_before,
         "load_average": list(os.getloadavg()),
         "threads": threads, "repeats": repeats, "rounds": rounds, "warmup": warmup,
+        "min_turn_s": min_turn_s,
         "batches": list(batches), "peers": list(peers), "processes": infos,
         "seconds": time.perf_counter() - started,
     }

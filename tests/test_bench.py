@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -139,8 +140,31 @@ def smoke_result():
     scaling = [replace(TINY[2], name=f"t_dw_{size}", size=size) for size in (6, 10)]
     peers = ["refconv", "scipy", *(["torch"] if HAS_TORCH else [])]
     return bench.run_benchmark([TINY[0], TINY[2], TINY[5], TINY[6], *scaling], batches=[1],
-                               peers=peers, repeats=1, rounds=1, settle_s=0.0, peaks=PEAKS,
-                               cold_start=False)
+                               peers=peers, repeats=1, rounds=1, settle_s=0.0,
+                               min_turn_s=0.0, peaks=PEAKS, cold_start=False)
+
+
+def test_time_calls_stopping_rules(monkeypatch):
+    from refconv import _bench_worker
+
+    calls = []
+
+    def nap():
+        calls.append(1)
+        time.sleep(0.002)
+
+    times, first = _bench_worker.time_calls(nap, repeats=3, warmup=0)
+    assert len(times) == 3 and first is None
+    # min_s: past the repeats until the timed calls have taken that long
+    times, _ = _bench_worker.time_calls(nap, repeats=2, warmup=0, min_s=0.03)
+    assert len(times) > 2 and sum(times) >= 0.03
+    assert sum(times[:-1]) < 0.03  # and stopped at the first call that reached it
+    # budget_s wins over repeats and min_s; at least one call is timed
+    times, _ = _bench_worker.time_calls(nap, repeats=100, warmup=0, budget_s=0.0, min_s=1.0)
+    assert len(times) == 1
+    monkeypatch.setattr(_bench_worker, "MAX_CALLS", 5)
+    times, _ = _bench_worker.time_calls(nap, repeats=1, warmup=0, min_s=10.0)
+    assert len(times) == 5
 
 
 def test_run_benchmark_fields(smoke_result):

@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         rounds=args.rounds or (3 if quick else 5),
         threads=args.threads,
         scipy_rounds=1 if quick else 2,
+        min_turn_s=0.02 if quick else 0.05,
         quick_peaks=quick,
         cold_start=not (quick or args.no_cold_start),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
