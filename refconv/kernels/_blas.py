@@ -1,18 +1,24 @@
-"""One thread pool at a time: BLAS runs single-threaded inside refconv's parallel kernels.
+"""The BLAS behind refconv's GEMMs, and one thread pool at a time.
 
-The im2col kernel multiplies matrices with ``np.dot`` *inside* its Numba ``prange`` loop: each
-Numba thread builds the columns of its own band of output rows and multiplies them by the
-weights, so one pool (Numba's OpenMP threads) does all the work. Numba's ``np.dot`` calls the
-BLAS that SciPy ships (OpenBLAS in the wheels), and OpenBLAS would start threads of its own for
-every call. Two pools on the same cores busy-wait on each other: on two cores that made a
-2 ms convolution take 8 ms (``python scripts/traps.py --traps pools``). So while a refconv
-kernel runs, :func:`single_threaded_blas` pins that BLAS to one thread, and restores the
-caller's setting afterwards.
+**Which BLAS.** The im2col kernels multiply matrices *inside* their Numba ``prange`` loops, one
+GEMM per task (:func:`refconv.kernels._gemm.matmul`). Numba's own ``np.dot`` calls the BLAS that
+SciPy ships; NumPy ships another OpenBLAS (``scipy_openblas64_``, 64-bit integers), a newer
+build that was 1.3-1.6x faster on refconv's shapes on one thread (a 64x576 by 576x3136 GEMM:
+2.7 ms against 4.4 ms; ``python scripts/traps.py --traps blas``). So the kernels call NumPy's
+``cblas_sgemm``/``cblas_dgemm`` when it is there: :func:`gemm_address` gives its address, which
+the kernels receive as an argument (an address compiled into the code would not survive
+Numba's on-disk cache). Where NumPy has another BLAS, the address is 0 and the kernels use
+``np.dot``: same results, slower.
 
-The BLAS library is found the way ``threadpoolctl`` finds it: among the shared libraries
-loaded into the process (``/proc/self/maps`` on Linux), the OpenBLAS that ships with SciPy.
-Where none is found (another BLAS, another platform), pinning is a no-op: results are the
-same, only slower.
+**One pool.** OpenBLAS would start threads of its own for every call. Two pools on the same
+cores busy-wait on each other: on two cores that made a 2 ms convolution take 8 ms
+(``python scripts/traps.py --traps pools``). So while a refconv kernel runs,
+:func:`single_threaded_blas` pins both OpenBLAS libraries to one thread, and restores the
+caller's settings afterwards.
+
+The libraries are found the way ``threadpoolctl`` finds them: among the shared libraries
+loaded into the process (``/proc/self/maps`` on Linux). Where none is found (another BLAS,
+another platform), pinning is a no-op.
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-_SYMBOLS = (  # (get, set) pairs, SciPy's prefixed build first
+import numpy as np
+
+# (get, set) thread-count functions: SciPy's prefixed build, NumPy's 64-bit one, a plain one
+_THREAD_SYMBOLS = (
     ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads"),
+    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
     ("openblas_get_num_threads", "openblas_set_num_threads"),
 )
+# NumPy's OpenBLAS: cblas_?gemm with 64-bit integers
+_GEMM_SYMBOLS = {"float32": "scipy_cblas_sgemm64_", "float64": "scipy_cblas_dgemm64_"}
 
 
 def _loaded_libraries() -> list[str]:
@@ -37,56 +49,83 @@ def _loaded_libraries() -> list[str]:
     return sorted({line.split()[-1] for line in maps if "/" in line and ".so" in line})
 
 
-def _find_scipy_openblas() -> tuple[object, object] | None:
-    """``(get_num_threads, set_num_threads)`` of the BLAS behind Numba's ``np.dot``."""
-    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS, as Numba does)
+def _openblas_libraries() -> list[ctypes.CDLL]:
+    """Every OpenBLAS loaded into this process (after loading SciPy's, as Numba does)."""
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS)
 
-    candidates = [p for p in _loaded_libraries() if "openblas" in Path(p).name.lower()]
-    # SciPy's bundled copy first; NumPy's ILP64 copy (name ending in 64_) is a different library
-    candidates.sort(key=lambda p: ("scipy" not in p, "64_" in Path(p).name))
-    for path in candidates:
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for get_name, set_name in _SYMBOLS:
-            getter = getattr(library, get_name, None)
-            setter = getattr(library, set_name, None)
-            if getter is not None and setter is not None:
-                getter.restype = ctypes.c_int
-                setter.argtypes = [ctypes.c_int]
-                setter.restype = None
-                return getter, setter
+    libraries = []
+    for path in _loaded_libraries():
+        if "openblas" in Path(path).name.lower():
+            try:
+                libraries.append(ctypes.CDLL(path))
+            except OSError:
+                continue
+    return libraries
+
+
+def _thread_functions(library: ctypes.CDLL) -> tuple[object, object] | None:
+    for get_name, set_name in _THREAD_SYMBOLS:
+        getter = getattr(library, get_name, None)
+        setter = getattr(library, set_name, None)
+        if getter is not None and setter is not None:
+            getter.restype = ctypes.c_int
+            setter.argtypes = [ctypes.c_int]
+            setter.restype = None
+            return getter, setter
     return None
 
 
 _lock = threading.Lock()
 _users = 0
-_saved = 1
-_functions: tuple[object, object] | bool | None = False  # False: not looked up yet
+_saved: list[int] = []
+_pools: list[tuple[object, object]] | None = None  # (get, set) of each OpenBLAS; None: not yet
+_gemm: dict[str, int] | None = None
+
+
+def _find() -> None:
+    global _pools, _gemm
+    libraries = _openblas_libraries()
+    _pools = [f for f in map(_thread_functions, libraries) if f is not None]
+    _gemm = {}
+    for library in libraries:
+        for dtype, symbol in _GEMM_SYMBOLS.items():
+            function = getattr(library, symbol, None)
+            if function is not None and dtype not in _gemm:
+                _gemm[dtype] = ctypes.cast(function, ctypes.c_void_p).value or 0
+
+
+def gemm_address(dtype: np.dtype) -> int:
+    """Address of NumPy's OpenBLAS ``cblas_sgemm`` (float32) or ``cblas_dgemm`` (float64)
+    with 64-bit integers, or 0 when this process has no such library."""
+    with _lock:
+        if _gemm is None:
+            _find()
+        return _gemm.get(np.dtype(dtype).name, 0)
 
 
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Pin SciPy's BLAS to one thread for the duration of the ``with`` block.
+    """Pin every OpenBLAS in the process to one thread for the duration of the ``with`` block.
 
     Nested and concurrent uses (several Python threads calling refconv at once) are counted:
-    the caller's thread count comes back when the last one leaves.
+    the callers' thread counts come back when the last one leaves.
     """
-    global _users, _saved, _functions
+    global _users, _saved
     with _lock:
-        if _functions is False:
-            _functions = _find_scipy_openblas()
-        if _functions and _users == 0:
-            getter, setter = _functions
-            _saved = getter()
-            if _saved != 1:
-                setter(1)
+        if _pools is None:
+            _find()
+        if _users == 0:
+            _saved = [getter() for getter, _ in _pools]
+            for (_, setter), count in zip(_pools, _saved, strict=True):
+                if count != 1:
+                    setter(1)
         _users += 1
     try:
         yield
     finally:
         with _lock:
             _users -= 1
-            if _functions and _users == 0 and _saved != 1:
-                _functions[1](_saved)
+            if _users == 0:
+                for (_, setter), count in zip(_pools, _saved, strict=True):
+                    if count != 1:
+                        setter(count)

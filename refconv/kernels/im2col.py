@@ -15,11 +15,11 @@ The buffers are kept between calls, per calling thread and dtype (:mod:`._worksp
 reusing them saves the page faults of fresh allocations.
 
 One ``prange`` runs over (image, group, band): each task builds its band's columns
-(:func:`_band_columns`), multiplies them by the group's weights with ``np.dot`` (BLAS, pinned
-to one thread by :mod:`._blas` so that only Numba's pool runs) and stores the result with the
-bias. A 1x1 convolution with stride 1 and no padding needs no columns at all: its ``cols`` *is*
-the input, viewed as ``(C_in, H*W)``, so :func:`_pointwise_gemm` multiplies it directly, the
-tasks splitting the output channels instead.
+(:func:`_band_columns`), multiplies them by the group's weights (:func:`._gemm.matmul`: NumPy's
+OpenBLAS, pinned to one thread by :mod:`._blas` so that only Numba's pool runs) and stores the
+result with the bias. A 1x1 convolution with stride 1 and no padding needs no columns at all:
+its ``cols`` *is* the input, viewed as ``(C_in, H*W)``, so :func:`_pointwise_gemm` multiplies
+it directly, the tasks splitting the output channels instead.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ import numpy as np
 from numba import prange
 
 from . import _workspace
-from ._blas import single_threaded_blas
+from ._blas import gemm_address, single_threaded_blas
+from ._gemm import matmul
 from ._numba import JIT, SERIAL_JIT, launch, thread_plan
 from ._workspace import workspace
 from .direct import _copy, _fill, _inside
@@ -114,7 +115,8 @@ def _add_bias(block, b, bias0):
 
 
 @JIT
-def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod_ws, out):
+def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod_ws, gemm,
+                 out):
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
     c_group = c_in // groups
@@ -133,11 +135,11 @@ def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod
                       pl, dh, dw, r0, w_out)
         if bands == 1:  # the band is the whole plane: out[n, g*Og:(g+1)*Og] is contiguous
             block = out[n, g * o_group:(g + 1) * o_group].reshape(o_group, m)
-            np.dot(w2[g], cols, block)  # (Og, H_out*W_out), straight into out
+            matmul(gemm, w2[g], cols, block)  # (Og, H_out*W_out), straight into out
             _add_bias(block, b, g * o_group)
             continue
         product = prod_ws[me, :o_group * m].reshape(o_group, m)
-        np.dot(w2[g], cols, product)  # (Og, rows*W_out)
+        matmul(gemm, w2[g], cols, product)  # (Og, rows*W_out)
         # out[n, g*Og + o, r0:r0+rows, :] is contiguous: rows*W_out values per channel
         _store(of, ((n * c_out + g * o_group) * h_out + r0) * w_out, product, g * o_group, b,
                h_out * w_out)
@@ -145,7 +147,7 @@ def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod
 
 
 @JIT
-def _pointwise_gemm(x3, w2, b, chunk, out3):
+def _pointwise_gemm(x3, w2, b, chunk, gemm, out3):
     n_batch = x3.shape[0]
     groups, o_group, c_group = w2.shape
     chunks = (o_group + chunk - 1) // chunk
@@ -155,7 +157,7 @@ def _pointwise_gemm(x3, w2, b, chunk, out3):
         n = t // (chunks * groups)
         o1 = min(o_group, o0 + chunk)
         product = out3[n, g * o_group + o0:g * o_group + o1]  # (o1 - o0, H*W), contiguous
-        np.dot(w2[g, o0:o1], x3[n, g * c_group:(g + 1) * c_group], product)
+        matmul(gemm, w2[g, o0:o1], x3[n, g * c_group:(g + 1) * c_group], product)
         _add_bias(product, b, g * o_group + o0)
     return out3
 
@@ -203,13 +205,14 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * k  # multiply-adds
     threads = thread_plan(work)
     (top, _), (left, _) = pads
+    gemm = gemm_address(out.dtype)  # NumPy's OpenBLAS, or 0: np.dot (see _blas.py)
     with single_threaded_blas():
         if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
             # 1x1: the columns are the input itself; tasks split the output channels
             per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
             launch(_pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
-                   chunk, out.reshape(n_batch, c_out, h_out * w_out))
+                   chunk, gemm, out.reshape(n_batch, c_out, h_out * w_out))
             return out
         band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
                                                   out.itemsize, threads)
@@ -217,5 +220,5 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
         prod_ws = workspace("product", (threads, product_size), out.dtype)
         one_task = n_batch * groups * -(-h_out // band) == 1  # nothing to share out
         launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, k_h, k_w, stride[0],
-               stride[1], top, left, dilation[0], dilation[1], band, cols_ws, prod_ws, out)
+               stride[1], top, left, dilation[0], dilation[1], band, cols_ws, prod_ws, gemm, out)
     return out
