@@ -16,6 +16,11 @@ d. **Fresh allocations.** First touch of a fresh buffer against writing into a k
    refconv's im2col with its kept workspace freed before every call.
 e. **First-call compile cost.** The first call of each method in a process with an empty
    ``NUMBA_CACHE_DIR``, then in a second process with that cache warm.
+f. **Weights reloaded on every row.** A depthwise 3x3 row loop reading its weights from an
+   array against the same loop with the nine weights read once, as numbers.
+g. **Which BLAS.** One im2col-sized GEMM on one thread inside a Numba function: Numba's
+   ``np.dot`` (the OpenBLAS SciPy ships) against NumPy's OpenBLAS called by address
+   (refconv's ``matmul``).
 
 Every measurement whose outcome depends on environment variables or on a process's history
 runs in a fresh process of its own (this script, re-run with ``--child``). Times are the min
@@ -475,6 +480,54 @@ def trap_weights(params: dict[str, Any], threads: int) -> dict[str, Any]:
     return {"title": "f. weights reloaded on every row", "tables": [rows_out]}
 
 
+# -- g. which BLAS the kernels call ------------------------------------------------------------
+
+
+def child_blas(repeats: int, size: int, channels: int) -> dict[str, Any]:
+    """A (C, 9C) @ (9C, size²) float32 GEMM -- a 3x3 C->C im2col -- on one thread, from inside a
+    Numba function: ``np.dot`` (SciPy's OpenBLAS) and ``matmul`` through NumPy's OpenBLAS."""
+    import numba
+
+    from refconv.kernels._blas import gemm_address, single_threaded_blas
+    from refconv.kernels._gemm import matmul
+
+    @numba.njit
+    def numba_np_dot(a, b, c):
+        np.dot(a, b, c)
+
+    @numba.njit
+    def numba_matmul(gemm, a, b, c):
+        matmul(gemm, a, b, c)
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((channels, 9 * channels), dtype=np.float32)
+    b = rng.standard_normal((9 * channels, size * size), dtype=np.float32)
+    c = np.empty((channels, size * size), dtype=np.float32)
+    gemm = gemm_address(np.float32)
+    numba.set_num_threads(1)
+    with single_threaded_blas():
+        rows = [{"name": f"np.dot in Numba (SciPy's OpenBLAS), {channels}x{9 * channels} @ "
+                         f"{9 * channels}x{size * size}", **timed(lambda: numba_np_dot(a, b, c),
+                                                                  repeats)}]
+        if gemm:
+            rows.append({"name": "matmul: NumPy's OpenBLAS by address",
+                         **timed(lambda: numba_matmul(gemm, a, b, c), repeats)})
+            np.testing.assert_allclose(c, a @ b, rtol=1e-4, atol=1e-3)
+    for row in rows:
+        row["gflops"] = round(2 * a.shape[0] * a.shape[1] * b.shape[1] / row["min_s"] / 1e9, 1)
+    return {"rows": with_ratios(rows)}
+
+
+def trap_blas(params: dict[str, Any], threads: int) -> dict[str, Any]:
+    """Trap g: the same GEMM through SciPy's OpenBLAS and through NumPy's, one thread."""
+    answer = in_child("blas", {"repeats": max(5, params["repeats"] // 5),
+                               "size": params["conv_size"], "channels": params["channels"]}, 1)
+    return {"title": "g. which BLAS: one GEMM on one thread, from a Numba function",
+            "tables": [answer["rows"]]}
+
+
+CHILDREN["blas"] = child_blas
+
 TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "pools": trap_pools,
     "wraparound": trap_wraparound,
@@ -482,6 +535,7 @@ TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "allocations": trap_allocations,
     "compile": trap_compile,
     "weights": trap_weights,
+    "blas": trap_blas,
 }
 
 

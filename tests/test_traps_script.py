@@ -73,6 +73,16 @@ def test_weights(traps: Any) -> None:
     assert all(row["ns_per_output"] > 0 for row in trap["tables"][0])
 
 
+def test_blas(traps: Any) -> None:
+    trap = traps.trap_blas(TINY, threads=2)  # the child also checks matmul against a @ b
+    rows = trap["tables"][0]
+    assert rows[0]["name"].startswith("np.dot in Numba")
+    if len(rows) == 2:  # NumPy ships its OpenBLAS here
+        assert rows[1]["name"].startswith("matmul: NumPy's OpenBLAS")
+    for row in rows:
+        assert 0 < row["min_s"] <= row["median_s"] and row["gflops"] > 0
+
+
 def test_allocations(traps: Any) -> None:
     check_trap(traps.trap_allocations(TINY, threads=2), tables=4)
 

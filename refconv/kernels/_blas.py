@@ -3,8 +3,8 @@
 **Which BLAS.** The im2col kernels multiply matrices *inside* their Numba ``prange`` loops, one
 GEMM per task (:func:`refconv.kernels._gemm.matmul`). Numba's own ``np.dot`` calls the BLAS that
 SciPy ships; NumPy ships another OpenBLAS (``scipy_openblas64_``, 64-bit integers), a newer
-build that was 1.3-1.6x faster on refconv's shapes on one thread (a 64x576 by 576x3136 GEMM:
-2.7 ms against 4.4 ms; ``python scripts/traps.py --traps blas``). So the kernels call NumPy's
+build, faster on refconv's shapes: a 64x576 by 576x3136 GEMM on one thread took 2.71 ms
+against 3.46 ms (``python scripts/traps.py --traps blas``). So the kernels call NumPy's
 ``cblas_sgemm``/``cblas_dgemm`` when it is there: :func:`gemm_address` gives its address, which
 the kernels receive as an argument (an address compiled into the code would not survive
 Numba's on-disk cache). Where NumPy has another BLAS, the address is 0 and the kernels use
