@@ -174,32 +174,18 @@ def _taps2x3(dst, d0, src, o1, o2, count, k0, k1, k2, m0, m1, m2, bias):
 
 
 @INLINE_JIT
-def _tap(acc, xf, row, iw, width, k):
-    """``acc + k * xf[row + iw]`` if column ``iw`` lies inside the row, else ``acc``."""
-    if 0 <= iw < width:
-        return acc + k * xf[uint64(row + iw)]
-    return acc
-
-
-@INLINE_JIT
-def _point3x3(xf, plane, height, width, ih0, iw0, k00, k01, k02, k10, k11, k12, k20, k21,
-              k22, bias):
-    """One output of a 3x3 kernel: ``bias + sum k_pq * x[ih0 + p, iw0 + q]`` over the taps
-    that fall inside the image (``plane``: flat index of the plane's first value). Indices
-    are unsigned once checked, so no wrap-around test is compiled for each load."""
+def _point3x3(xf, plane, height, width, ih0, iw0, kernel, bias):
+    """One output of a 3x3 kernel: ``bias + sum kernel[p, q] * x[ih0 + p, iw0 + q]`` over the
+    taps that fall inside the image (``plane``: flat index of the plane's first value). The
+    index is unsigned once checked, so no wrap-around test is compiled for the load."""
     acc = bias
-    if 0 <= ih0 < height:
-        row = plane + ih0 * width
-        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k00), xf, row, iw0 + 1, width, k01),
-                   xf, row, iw0 + 2, width, k02)
-    if 0 <= ih0 + 1 < height:
-        row = plane + (ih0 + 1) * width
-        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k10), xf, row, iw0 + 1, width, k11),
-                   xf, row, iw0 + 2, width, k12)
-    if 0 <= ih0 + 2 < height:
-        row = plane + (ih0 + 2) * width
-        acc = _tap(_tap(_tap(acc, xf, row, iw0, width, k20), xf, row, iw0 + 1, width, k21),
-                   xf, row, iw0 + 2, width, k22)
+    for p in range(3):
+        ih = ih0 + p
+        if 0 <= ih < height:
+            for q in range(3):
+                iw = iw0 + q
+                if 0 <= iw < width:
+                    acc += kernel[p, q] * xf[uint64(plane + ih * width + iw)]
     return acc
 
 
@@ -240,7 +226,7 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
         n, o, c, i0, i1 = _band(t, blocks, rows_per_task, h_out, c_out, multiplier)
         plane = (n * c_in + c) * height * width  # flat index of x[n, c, 0, 0]
         plane_out = (n * c_out + o) * h_out * w_out  # flat index of out[n, o, 0, 0]
-        kernel = w[o, 0]  # the nine weights as numbers, read once (see _taps3x3)
+        kernel = w[o, 0]  # (3, 3); the border points read it, the fused loops take numbers
         bias = b[o]
         k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
         k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
@@ -292,11 +278,11 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
                          k10, k11, k12, k20, k21, k22, bias, sw)
             # the border columns, one by one ("same" planes: the corners of rows 0 and H-1)
             for j in range(min(j_lo, w_out)):
-                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl, k00,
-                                                k01, k02, k10, k11, k12, k20, k21, k22, bias)
+                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl,
+                                                kernel, bias)
             for j in range(max(j_hi, j_lo), w_out):
-                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl, k00,
-                                                k01, k02, k10, k11, k12, k20, k21, k22, bias)
+                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl,
+                                                kernel, bias)
     return out
 
 
