@@ -162,7 +162,10 @@ def _taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k1
 @INLINE_JIT
 def _taps2x3(dst, d0, src, o1, o2, count, k0, k1, k2, m0, m1, m2, bias):
     """``dst[d0 + j] = bias + sum_q k_q*src[o1 + j + q] + m_q*src[o2 + j + q]``: a row of a
-    "same" 3x3 output whose third input row is padding (the first or last row of a plane)."""
+    "same" 3x3 output whose third input row is padding (the first or last row of a plane).
+
+    ``_taps3x3`` with a row of zeros gives the same values, bit for bit, but also loads and
+    multiplies the zero row; this pass skips that work."""
     d = uint64(d0)
     r1, r2 = uint64(o1), uint64(o2)
     one, two = uint64(1), uint64(2)
