@@ -7,6 +7,7 @@ was given, what was expected and, where there is one, the fix.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import operator
 from dataclasses import dataclass
@@ -61,7 +62,10 @@ def as_float_array(value: object, name: str) -> np.ndarray:
 
 def result_dtype(*arrays: np.ndarray | None) -> np.dtype:
     """NumPy's promotion over the (already float) arrays: float32 only if every one is float32."""
-    return np.result_type(*[a.dtype for a in arrays if a is not None])
+    dtypes = [a.dtype for a in arrays if a is not None]
+    if all(d == dtypes[0] for d in dtypes[1:]):  # the usual case, without NumPy's promotion
+        return dtypes[0]
+    return np.result_type(*dtypes)
 
 
 def check_input(x: np.ndarray, name: str = "x") -> tuple[np.ndarray, bool]:
@@ -232,7 +236,33 @@ def conv_geometry(
     x_name: str = "x",
     w_name: str = "weight",
 ) -> ConvGeometry:
-    """Check that ``x`` (4-D) and ``weight`` (4-D) fit together and work out the output size."""
+    """Check that ``x`` (4-D) and ``weight`` (4-D) fit together and work out the output size.
+
+    The result is cached when stride, dilation and groups are plain ``int`` and padding an
+    ``int`` or a ``str`` -- the usual call (the checks take a few microseconds, which count
+    when the convolution itself takes 0.1 ms). Other types are checked on every call: ``True``
+    and ``1.0`` hash like ``1`` but are not valid strides. Errors are raised on every call.
+    """
+    if (type(stride) is int and type(dilation) is int and type(groups) is int
+            and (type(padding) is int or type(padding) is str)):
+        return _cached_geometry(tuple(x_shape), tuple(w_shape), stride, padding, dilation,
+                                groups, padding_mode, x_name, w_name)
+    return _geometry(x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name,
+                     w_name)
+
+
+def _geometry(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: object,
+    padding: object,
+    dilation: object,
+    groups: object,
+    padding_mode: str,
+    x_name: str = "x",
+    w_name: str = "weight",
+) -> ConvGeometry:
+    """:func:`conv_geometry`, uncached."""
     s = pair(stride, "stride", 1)
     d = pair(dilation, "dilation", 1)
     g = positive_int(groups, "groups")
@@ -263,6 +293,9 @@ def conv_geometry(
             f"padding, a smaller kernel or a larger input."
         )
     return ConvGeometry(stride=s, dilation=d, pads=pads, groups=g, out_size=(out_h, out_w))
+
+
+_cached_geometry = functools.lru_cache(maxsize=512)(_geometry)
 
 
 def check_bias(bias: np.ndarray | None, channels: int, name: str = "bias") -> None:

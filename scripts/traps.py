@@ -21,6 +21,10 @@ f. **Weights reloaded on every row.** A depthwise 3x3 row loop reading its weigh
 g. **Which BLAS.** One im2col-sized GEMM on one thread inside a Numba function: Numba's
    ``np.dot`` (the OpenBLAS SciPy ships) against NumPy's OpenBLAS called by address
    (refconv's ``matmul``).
+h. **The Python around a small call.** The seed's standard convolution (0.1 ms) through
+   ``refconv.conv2d`` and as its compiled kernel alone: the difference is what argument
+   checks, planning and thread-count calls cost; and ``numba.get_num_threads()`` against the
+   C function refconv calls instead.
 
 Every measurement whose outcome depends on environment variables or on a process's history
 runs in a fresh process of its own (this script, re-run with ``--child``). Times are the min
@@ -528,6 +532,58 @@ def trap_blas(params: dict[str, Any], threads: int) -> dict[str, Any]:
 
 CHILDREN["blas"] = child_blas
 
+# -- h. the Python around a small call ------------------------------------------------------
+
+
+def child_overhead(repeats: int) -> dict[str, Any]:
+    """The seed's standard convolution, (1, 3, 12, 12) * (256, 3, 5, 5) valid, through
+    ``refconv.conv2d`` and as its compiled kernel alone (arguments prepared once, run the way
+    ``conv2d`` runs it: one thread, BLAS pinned); and Numba's thread-count getter, public and
+    as refconv calls it."""
+    import numba
+
+    import refconv
+    from refconv.kernels import _numba, im2col
+    from refconv.kernels._blas import gemm_address, single_threaded_blas
+    from refconv.kernels._workspace import workspace
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 3, 12, 12), dtype=np.float32)
+    w = rng.standard_normal((256, 3, 5, 5), dtype=np.float32)
+    out = np.empty((1, 256, 8, 8), dtype=np.float32)
+    threads = numba.get_num_threads()
+    band, cols_size, product_size = im2col.band_plan(1, 1, 75, 256, 8, 8, 4, threads)
+    args = (x, w.reshape(1, 256, 75), np.zeros(256, np.float32), 5, 5, 1, 1, 0, 0, 1, 1, band,
+            workspace("cols", (threads, cols_size), np.float32),
+            workspace("product", (threads, product_size), np.float32),
+            gemm_address(np.float32), out)
+
+    def kernel() -> None:
+        with single_threaded_blas():
+            _numba.launch(im2col._im2col_gemm, 1, *args)
+
+    calls = [{"name": "refconv.conv2d, seed 12x12x3 5x5 -> 256 valid",
+              **timed(lambda: refconv.conv2d(x, w), repeats)},
+             {"name": "its compiled kernel alone (one thread, BLAS pinned)",
+              **timed(kernel, repeats)}]
+    np.testing.assert_array_equal(out, refconv.conv2d(x, w))
+    getters = [{"name": "numba.get_num_threads()",
+                **timed(numba.get_num_threads, repeats)},
+               {"name": "refconv's num_threads() (Numba's C function)",
+                **timed(_numba.num_threads, repeats)}]
+    assert _numba.num_threads() == numba.get_num_threads()
+    return {"calls": with_ratios(calls), "getters": with_ratios(getters)}
+
+
+def trap_overhead(params: dict[str, Any], threads: int) -> dict[str, Any]:
+    """Trap h: what the Python layer (checks, planning, thread counts) adds to a small call."""
+    answer = in_child("overhead", {"repeats": params["pool_repeats"]}, threads)
+    return {"title": "h. the Python around a 0.1 ms call", "tables": [answer["calls"],
+                                                                     answer["getters"]]}
+
+
+CHILDREN["overhead"] = child_overhead
+
 TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "pools": trap_pools,
     "wraparound": trap_wraparound,
@@ -536,6 +592,7 @@ TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "compile": trap_compile,
     "weights": trap_weights,
     "blas": trap_blas,
+    "overhead": trap_overhead,
 }
 
 

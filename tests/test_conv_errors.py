@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import re
 
+import numba
 import numpy as np
 import pytest
 from hypothesis import event, given, settings
@@ -531,3 +532,49 @@ def test_calls_from_several_threads(method):
             futures = [pool.submit(conv2d, x, w, **kwargs) for x, w, kwargs in calls]
             for future, expected in zip(futures, serial, strict=True):
                 assert_array_equal(future.result(), expected)
+
+
+def test_thread_count_is_restored_and_read_per_thread():
+    """refconv reads and sets Numba's per-thread count through its C functions; the caller's
+    count must come back after a one-thread launch, and a count the caller set must be seen."""
+    from refconv.kernels import _numba
+
+    before = numba.get_num_threads()
+    x = np.ones((1, 2, 4, 4), np.float32)  # small: runs on one thread
+    w = np.ones((2, 1, 3, 3), np.float32)
+    try:
+        depthwise_conv2d(x, w, padding=1)
+        assert numba.get_num_threads() == before
+        numba.set_num_threads(1)
+        assert _numba.num_threads() == 1
+        assert _numba.thread_plan(_numba.PARALLEL_MIN_WORK) == 1
+        depthwise_conv2d(x, w, padding=1)
+        assert numba.get_num_threads() == 1
+    finally:
+        numba.set_num_threads(before)
+    assert _numba.num_threads() == before
+    assert _numba.thread_plan(_numba.PARALLEL_MIN_WORK - 1) == 1
+
+
+# --- the geometry cache ----------------------------------------------------------------------
+
+
+def test_cached_geometry_still_rejects_what_hashes_like_a_valid_argument():
+    """``True`` and ``1.0`` hash like ``1``: a cached geometry for ``stride=1`` must not
+    accept them, and an error must be raised again on every call."""
+    x = np.ones((1, 1, 5, 5))
+    w = np.ones((1, 1, 3, 3))
+    expected = conv2d(x, w, stride=1, padding=1, dilation=1, groups=1)
+    for _ in range(2):
+        for bad in (True, 1.0, np.bool_(True)):
+            with pytest.raises(TypeError, match="stride"):
+                conv2d(x, w, stride=bad, padding=1)
+            with pytest.raises(TypeError, match="groups"):
+                conv2d(x, w, padding=1, groups=bad)
+        with pytest.raises(TypeError, match="padding"):
+            conv2d(x, w, padding=True)
+        with pytest.raises(ValueError, match="larger than the padded input"):
+            conv2d(x, np.ones((1, 1, 9, 9)), stride=1, padding=1)
+    assert_array_equal(conv2d(x, w, stride=np.int64(1), padding=(1, 1)), expected)
+    assert_array_equal(conv2d(x, w, stride=1, padding=1), expected)
+    assert_array_equal(conv2d(x, w, stride=2, padding="SAME"), conv2d(x, w, stride=2, padding=1))

@@ -83,6 +83,12 @@ def test_blas(traps: Any) -> None:
         assert 0 < row["min_s"] <= row["median_s"] and row["gflops"] > 0
 
 
+def test_overhead(traps: Any) -> None:
+    trap = traps.trap_overhead(TINY, threads=2)  # the child also checks the kernel's output
+    check_trap(trap, tables=2)
+    assert trap["tables"][0][0]["name"].startswith("refconv.conv2d")
+
+
 def test_allocations(traps: Any) -> None:
     check_trap(traps.trap_allocations(TINY, threads=2), tables=4)
 

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +36,8 @@ _THREAD_SYMBOLS = (
     ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
     ("openblas_get_num_threads", "openblas_set_num_threads"),
 )
-# NumPy's OpenBLAS: cblas_?gemm with 64-bit integers
-_GEMM_SYMBOLS = {"float32": "scipy_cblas_sgemm64_", "float64": "scipy_cblas_dgemm64_"}
+# NumPy's OpenBLAS: cblas_?gemm with 64-bit integers, by dtype character (float32, float64)
+_GEMM_SYMBOLS = {"f": "scipy_cblas_sgemm64_", "d": "scipy_cblas_dgemm64_"}
 
 
 def _loaded_libraries() -> list[str]:
@@ -79,7 +78,7 @@ _lock = threading.Lock()
 _users = 0
 _saved: list[int] = []
 _pools: list[tuple[object, object]] | None = None  # (get, set) of each OpenBLAS; None: not yet
-_gemm: dict[str, int] | None = None
+_gemm: dict[str, int] | None = None  # dtype character -> address
 
 
 def _find() -> None:
@@ -97,35 +96,46 @@ def _find() -> None:
 def gemm_address(dtype: np.dtype) -> int:
     """Address of NumPy's OpenBLAS ``cblas_sgemm`` (float32) or ``cblas_dgemm`` (float64)
     with 64-bit integers, or 0 when this process has no such library."""
-    with _lock:
-        if _gemm is None:
-            _find()
-        return _gemm.get(np.dtype(dtype).name, 0)
+    if _gemm is None:
+        with _lock:
+            if _gemm is None:
+                _find()
+    return _gemm.get(np.dtype(dtype).char, 0)
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Pin every OpenBLAS in the process to one thread for the duration of the ``with`` block.
+class _SingleThreadedBlas:
+    """The context manager behind :func:`single_threaded_blas` (a class: a generator-based
+    one cost more than the four library calls it makes)."""
 
-    Nested and concurrent uses (several Python threads calling refconv at once) are counted:
-    the callers' thread counts come back when the last one leaves.
-    """
-    global _users, _saved
-    with _lock:
-        if _pools is None:
-            _find()
-        if _users == 0:
-            _saved = [getter() for getter, _ in _pools]
-            for (_, setter), count in zip(_pools, _saved, strict=True):
-                if count != 1:
-                    setter(1)
-        _users += 1
-    try:
-        yield
-    finally:
+    def __enter__(self) -> None:
+        global _users, _saved
+        with _lock:
+            if _pools is None:
+                _find()
+            if _users == 0:
+                _saved = [getter() for getter, _ in _pools]
+                for (_, setter), count in zip(_pools, _saved, strict=True):
+                    if count != 1:
+                        setter(1)
+            _users += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _users
         with _lock:
             _users -= 1
             if _users == 0:
                 for (_, setter), count in zip(_pools, _saved, strict=True):
                     if count != 1:
                         setter(count)
+
+
+_SINGLE_THREADED = _SingleThreadedBlas()
+
+
+def single_threaded_blas() -> AbstractContextManager[None]:
+    """Pin every OpenBLAS in the process to one thread for the duration of the ``with`` block.
+
+    Nested and concurrent uses (several Python threads calling refconv at once) are counted:
+    the callers' thread counts come back when the last one leaves.
+    """
+    return _SINGLE_THREADED

@@ -55,12 +55,44 @@ _needs_lock: bool | None = None
 PARALLEL_MIN_WORK = 1 << 19
 
 
+def _thread_count_functions() -> tuple[Callable[[], int], Callable[[int], None]]:
+    """Numba's (get, set) of the calling thread's thread count, as cheap as they can be.
+
+    ``numba.get_num_threads`` and ``numba.set_num_threads`` first make sure the pool is
+    started, under two locks, and check their argument: 1.5-2 us each, and a kernel call used
+    four of them, which mattered for calls of 0.1 ms (``python scripts/traps.py --traps
+    overhead``). Once the pool is started, both wrap two C functions, which are called here
+    directly; the public functions remain the fallback if Numba ever stores them elsewhere.
+    Only counts read from the getter, or 1, are ever set.
+    """
+    numba.get_num_threads()  # starts the pool: from here on Numba holds the C functions
+    from numba.np.ufunc import parallel
+
+    get = getattr(parallel, "_get_num_threads", None)
+    put = getattr(parallel, "_set_num_threads", None)
+    if callable(get) and callable(put) and get() == numba.get_num_threads():
+        return get, put
+    return numba.get_num_threads, numba.set_num_threads
+
+
+_get_threads: Callable[[], int] | None = None
+_set_threads: Callable[[int], None] | None = None
+
+
+def num_threads() -> int:
+    """``numba.get_num_threads()``, without its per-call checks (see above)."""
+    global _get_threads, _set_threads
+    if _get_threads is None:
+        _get_threads, _set_threads = _thread_count_functions()
+    return _get_threads()
+
+
 def thread_plan(work: int) -> int:
     """How many threads a kernel doing ``work`` operations should use.
 
     Small calls get one thread: waking the pool would cost more than the work.
     """
-    return 1 if work < PARALLEL_MIN_WORK else numba.get_num_threads()
+    return 1 if work < PARALLEL_MIN_WORK else num_threads()
 
 
 def launch(kernel: Callable[..., Any], threads: int, *args: Any) -> Any:
@@ -71,13 +103,13 @@ def launch(kernel: Callable[..., Any], threads: int, *args: Any) -> Any:
     it themselves: a compiled function that calls it can no longer be cached.) Calls are
     serialised only if the threading layer is not thread-safe.
     """
-    available = numba.get_num_threads()
+    available = num_threads()
     if threads < available:
-        numba.set_num_threads(threads)
+        _set_threads(threads)
         try:
             return _locked_call(kernel, args)
         finally:
-            numba.set_num_threads(available)
+            _set_threads(available)
     return _locked_call(kernel, args)
 
 
