@@ -233,6 +233,65 @@ def test_im2col_in_small_bands(oracle, case, budget):
     assert_conv_close(y, desired, reduction=math.prod(weight.shape[1:]), scale=scale)
 
 
+@settings(deadline=None, max_examples=50)
+@given(case=conv_cases(), threads=st.sampled_from([2, 3, 8]), budget=st.sampled_from([64, 2**28]))
+def test_im2col_splits_the_channels_of_few_images(oracle, case, threads, budget):
+    # Fewer (image, group, band) blocks than threads: the output channels are split between
+    # tasks too (at least one channel each here), into the output or, in bands, a product
+    # buffer stored at the chunk's offset. Planning for more threads than the pool has is
+    # safe: the tasks are then shared by the threads there are.
+    x, weight, bias, groups, kwargs = case
+    desired = oracle(x, weight, bias, groups=groups, **kwargs)
+    scale = magnitude(oracle, x, weight, bias, groups=groups, **kwargs)
+    im2col = refconv.kernels.im2col
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(im2col, "MIN_CHUNK_CHANNELS", 1)
+        patch.setattr(im2col, "thread_plan", lambda work: threads)
+        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        y = conv2d(x, weight, bias, groups=groups, **kwargs, method="im2col")
+    assert_conv_close(y, desired, reduction=math.prod(weight.shape[1:]), scale=scale)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+@pytest.mark.parametrize(("budget", "bands"), [(2**28, 1), (64, 3)])
+def test_im2col_channel_chunks_land_in_their_place(groups, budget, bands):
+    # (1, 4, 5, 5) * (12, 4 // groups, 3, 3) -> 3x3 outputs on a plan for 8 threads: with one
+    # band per plane, 1 (image, group, band) block per group and 12 // groups channels cut
+    # into chunks written straight into the output; with one-row bands, 3 blocks per group
+    # and chunks stored from a product buffer.
+    rng = np.random.default_rng(groups)
+    x = rng.standard_normal((1, 4, 5, 5))
+    weight = rng.standard_normal((12, 4 // groups, 3, 3))
+    bias = rng.standard_normal(12)
+    im2col = refconv.kernels.im2col
+    original = im2col.channel_chunk
+    planned = []
+
+    def spy(*args: int) -> int:
+        planned.append(args)
+        return original(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(im2col, "MIN_CHUNK_CHANNELS", 1)
+        patch.setattr(im2col, "thread_plan", lambda work: 8)
+        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        patch.setattr(im2col, "channel_chunk", spy)
+        y = conv2d(x, weight, bias, groups=groups, method="im2col")
+    assert planned == [(groups * bands, 12 // groups, 8)]  # tasks < threads: chunks
+    np.testing.assert_allclose(y, conv2d(x, weight, bias, groups=groups, method="reference"),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_channel_chunk():
+    chunk = refconv.kernels.im2col.channel_chunk
+    assert chunk(tasks=1, o_group=256, threads=2) == 128  # the seed on two threads
+    assert chunk(tasks=1, o_group=256, threads=16) == 16
+    assert chunk(tasks=3, o_group=256, threads=8) == 86  # 3 chunks: 9 tasks for 8 threads
+    assert chunk(tasks=2, o_group=256, threads=2) == 256  # enough tasks: no split
+    assert chunk(tasks=1, o_group=20, threads=4) == 20  # too few channels to split
+    assert chunk(tasks=1, o_group=40, threads=4) == 20
+
+
 def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     # The column matrix of this call is Cg*kH*kW x H_out*W_out = 392 x 154*154 float32, 37 MB;
     # with a 1 MiB workspace the call may allocate the workspace and the output, not more.

@@ -14,10 +14,14 @@ the bands that run at once (one per thread), columns and GEMM products, together
 The buffers are kept between calls, per calling thread and dtype (:mod:`._workspace`):
 reusing them saves the page faults of fresh allocations.
 
-One ``prange`` runs over (image, group, band): each task builds its band's columns
-(:func:`_band_columns`), multiplies them by the group's weights (:func:`._gemm.matmul`: NumPy's
-OpenBLAS, pinned to one thread by :mod:`._blas` so that only Numba's pool runs) and stores the
-result with the bias. A 1x1 convolution with stride 1 and no padding needs no columns at all:
+One ``prange`` runs over (image, group, band, chunk of output channels): each task builds its
+band's columns (:func:`_band_columns`), multiplies them by its channels' weights
+(:func:`._gemm.matmul`: NumPy's OpenBLAS, pinned to one thread by :mod:`._blas` so that only
+Numba's pool runs) and stores the result with the bias. The channels are split only when the
+(image, group, band) blocks are fewer than the threads (:func:`channel_chunk`): one small
+image, such as the seed's 12x12, would otherwise leave all but one thread idle.
+
+A 1x1 convolution with stride 1 and no padding needs no columns at all:
 its ``cols`` *is* the input, viewed as ``(C_in, H*W)``, so :func:`_pointwise_gemm` multiplies
 it directly, the tasks splitting the output channels instead.
 """
@@ -40,6 +44,7 @@ from .direct import _copy, _fill, _inside
 IM2COL_TASKS_PER_THREAD = 2
 POINTWISE_TASKS_PER_THREAD = 1
 MIN_BAND_PIXELS = 256  # a band's GEMM has at least this many columns (if the image has them)
+MIN_CHUNK_CHANNELS = 16  # output channels per task, at least, when tasks split the channels
 
 
 @SERIAL_JIT
@@ -115,33 +120,37 @@ def _add_bias(block, b, bias0):
 
 
 @JIT
-def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, cols_ws, prod_ws, gemm,
-                 out):
+def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws, prod_ws,
+                 gemm, out):
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
     c_group = c_in // groups
     c_out, h_out, w_out = out.shape[1], out.shape[2], out.shape[3]
     bands = (h_out + band - 1) // band
+    chunks = (o_group + chunk - 1) // chunk
     xf = x.reshape(-1)
     of = out.reshape(-1)
-    for t in prange(n_batch * groups * bands):  # t = (n, g, band): disjoint blocks of out
-        r0 = (t % bands) * band
-        g = (t // bands) % groups
-        n = t // (bands * groups)
+    for t in prange(n_batch * groups * bands * chunks):  # t = (n, g, band, chunk of channels)
+        o0 = (t % chunks) * chunk  # output channels [o0, o1) of group g: disjoint blocks
+        o1 = min(o_group, o0 + chunk)
+        r0 = ((t // chunks) % bands) * band
+        g = (t // (chunks * bands)) % groups
+        n = t // (chunks * bands * groups)
         m = (min(h_out, r0 + band) - r0) * w_out  # output pixels in this band
         me = numba.get_thread_id()  # each thread has its own rows of the workspaces
         cols = cols_ws[me, :k * m].reshape(k, m)  # (Cg*kH*kW, rows*W_out)
         _band_columns(cols, xf, n * c_in + g * c_group, height, width, k_h, k_w, sh, sw, pt,
                       pl, dh, dw, r0, w_out)
-        if bands == 1:  # the band is the whole plane: out[n, g*Og:(g+1)*Og] is contiguous
-            block = out[n, g * o_group:(g + 1) * o_group].reshape(o_group, m)
-            matmul(gemm, w2[g], cols, block)  # (Og, H_out*W_out), straight into out
-            _add_bias(block, b, g * o_group)
+        first = g * o_group + o0  # output channel of the chunk's first row
+        if bands == 1:  # the band is the whole plane: out[n, first:first + rows] is contiguous
+            block = out[n, first:g * o_group + o1].reshape(o1 - o0, m)
+            matmul(gemm, w2[g, o0:o1], cols, block)  # (rows, H_out*W_out), straight into out
+            _add_bias(block, b, first)
             continue
-        product = prod_ws[me, :o_group * m].reshape(o_group, m)
-        matmul(gemm, w2[g], cols, product)  # (Og, rows*W_out)
-        # out[n, g*Og + o, r0:r0+rows, :] is contiguous: rows*W_out values per channel
-        _store(of, ((n * c_out + g * o_group) * h_out + r0) * w_out, product, g * o_group, b,
+        product = prod_ws[me, :(o1 - o0) * m].reshape(o1 - o0, m)
+        matmul(gemm, w2[g, o0:o1], cols, product)  # (rows, band rows*W_out)
+        # out[n, first + o, r0:r0+rows, :] is contiguous: rows*W_out values per channel
+        _store(of, ((n * c_out + first) * h_out + r0) * w_out, product, first, b,
                h_out * w_out)
     return out
 
@@ -193,6 +202,17 @@ def band_plan(n_batch: int, groups: int, k: int, o_group: int, h_out: int, w_out
     return band, k * band * w_out, product_size
 
 
+def channel_chunk(tasks: int, o_group: int, threads: int) -> int:
+    """Output channels per task: all of a group's ``o_group``, unless the ``tasks`` blocks of
+    (image, group, band) are fewer than the threads -- a small image, e.g. the seed's 8x8
+    output with 256 filters -- when the channels are split as well, so that every thread gets
+    a share of the GEMM (at least ``MIN_CHUNK_CHANNELS`` channels each)."""
+    if tasks >= threads:
+        return o_group
+    chunks = min(-(-threads // tasks), max(1, o_group // MIN_CHUNK_CHANNELS))
+    return -(-o_group // chunks)
+
+
 def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_spec``."""
     n_batch, c_in, height, width = x.shape
@@ -218,7 +238,10 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
                                                   out.itemsize, threads)
         cols_ws = workspace("cols", (threads, cols_size), out.dtype)
         prod_ws = workspace("product", (threads, product_size), out.dtype)
-        one_task = n_batch * groups * -(-h_out // band) == 1  # nothing to share out
+        tasks = n_batch * groups * -(-h_out // band)
+        chunk = channel_chunk(tasks, o_group, threads)
+        one_task = tasks == 1 and chunk == o_group  # nothing to share out
         launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, k_h, k_w, stride[0],
-               stride[1], top, left, dilation[0], dilation[1], band, cols_ws, prod_ws, gemm, out)
+               stride[1], top, left, dilation[0], dilation[1], band, chunk, cols_ws, prod_ws,
+               gemm, out)
     return out
