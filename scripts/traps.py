@@ -555,8 +555,8 @@ def child_overhead(repeats: int) -> dict[str, Any]:
     threads = _numba.thread_plan(out.size * 75)
     band, cols_size, product_size = im2col.band_plan(1, 1, 75, 256, 8, 8, 4, threads)
     chunk = im2col.channel_chunk(-(-8 // band), 256, threads)
-    args = (x, w.reshape(1, 256, 75), np.zeros(256, np.float32), 5, 5, 1, 1, 0, 0, 1, 1, band,
-            chunk, workspace("cols", (threads, cols_size), np.float32),
+    args = (x, w.reshape(1, 256, 75), np.zeros(256, np.float32), False, 5, 5, 1, 1, 0, 0, 1, 1,
+            band, chunk, workspace("cols", (threads, cols_size), np.float32),
             workspace("product", (threads, product_size), np.float32),
             gemm_address(np.float32), out)
 

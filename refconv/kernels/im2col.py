@@ -120,8 +120,8 @@ def _add_bias(block, b, bias0):
 
 
 @JIT
-def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws, prod_ws,
-                 gemm, out):
+def _im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws,
+                 prod_ws, gemm, out):
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
     c_group = c_in // groups
@@ -145,7 +145,8 @@ def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_w
         if bands == 1:  # the band is the whole plane: out[n, first:first + rows] is contiguous
             block = out[n, first:g * o_group + o1].reshape(o1 - o0, m)
             matmul(gemm, w2[g, o0:o1], cols, block)  # (rows, H_out*W_out), straight into out
-            _add_bias(block, b, first)
+            if has_bias:  # a pass over the block: skipped without a bias
+                _add_bias(block, b, first)
             continue
         product = prod_ws[me, :(o1 - o0) * m].reshape(o1 - o0, m)
         matmul(gemm, w2[g, o0:o1], cols, product)  # (rows, band rows*W_out)
@@ -156,7 +157,7 @@ def _im2col_gemm(x, w2, b, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_w
 
 
 @JIT
-def _pointwise_gemm(x3, w2, b, chunk, gemm, out3):
+def _pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
     n_batch = x3.shape[0]
     groups, o_group, c_group = w2.shape
     chunks = (o_group + chunk - 1) // chunk
@@ -167,7 +168,8 @@ def _pointwise_gemm(x3, w2, b, chunk, gemm, out3):
         o1 = min(o_group, o0 + chunk)
         product = out3[n, g * o_group + o0:g * o_group + o1]  # (o1 - o0, H*W), contiguous
         matmul(gemm, w2[g, o0:o1], x3[n, g * c_group:(g + 1) * c_group], product)
-        _add_bias(product, b, g * o_group + o0)
+        if has_bias:
+            _add_bias(product, b, g * o_group + o0)
     return out3
 
 
@@ -232,7 +234,7 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
             per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
             launch(_pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
-                   chunk, gemm, out.reshape(n_batch, c_out, h_out * w_out))
+                   bias is not None, chunk, gemm, out.reshape(n_batch, c_out, h_out * w_out))
             return out
         band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
                                                   out.itemsize, threads)
@@ -241,7 +243,7 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
         tasks = n_batch * groups * -(-h_out // band)
         chunk = channel_chunk(tasks, o_group, threads)
         one_task = tasks == 1 and chunk == o_group  # nothing to share out
-        launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, k_h, k_w, stride[0],
-               stride[1], top, left, dilation[0], dilation[1], band, chunk, cols_ws, prod_ws,
-               gemm, out)
+        launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, bias is not None, k_h, k_w,
+               stride[0], stride[1], top, left, dilation[0], dilation[1], band, chunk, cols_ws,
+               prod_ws, gemm, out)
     return out
