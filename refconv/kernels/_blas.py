@@ -85,12 +85,13 @@ def _find() -> None:
     global _pools, _gemm
     libraries = _openblas_libraries()
     _pools = [f for f in map(_thread_functions, libraries) if f is not None]
-    _gemm = {}
+    gemm: dict[str, int] = {}
     for library in libraries:
         for dtype, symbol in _GEMM_SYMBOLS.items():
             function = getattr(library, symbol, None)
-            if function is not None and dtype not in _gemm:
-                _gemm[dtype] = ctypes.cast(function, ctypes.c_void_p).value or 0
+            if function is not None and dtype not in gemm:
+                gemm[dtype] = ctypes.cast(function, ctypes.c_void_p).value or 0
+    _gemm = gemm  # published whole: gemm_address reads it without the lock
 
 
 def gemm_address(dtype: np.dtype) -> int:
@@ -104,8 +105,9 @@ def gemm_address(dtype: np.dtype) -> int:
 
 
 class _SingleThreadedBlas:
-    """The context manager behind :func:`single_threaded_blas` (a class: a generator-based
-    one cost more than the four library calls it makes)."""
+    """The context manager behind :func:`single_threaded_blas`: a class, whose ``__enter__``
+    and ``__exit__`` are plain calls, where a generator-based one also creates a generator
+    and a wrapper object on every use."""
 
     def __enter__(self) -> None:
         global _users, _saved

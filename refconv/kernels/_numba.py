@@ -59,11 +59,11 @@ def _thread_count_functions() -> tuple[Callable[[], int], Callable[[int], None]]
     """Numba's (get, set) of the calling thread's thread count, as cheap as they can be.
 
     ``numba.get_num_threads`` and ``numba.set_num_threads`` first make sure the pool is
-    started, under two locks, and check their argument: 1.5-2 us each, and a kernel call used
-    four of them, which mattered for calls of 0.1 ms (``python scripts/traps.py --traps
-    overhead``). Once the pool is started, both wrap two C functions, which are called here
-    directly; the public functions remain the fallback if Numba ever stores them elsewhere.
-    Only counts read from the getter, or 1, are ever set.
+    started, under two locks, and check their argument: about 1 us each, up to four times a
+    kernel call, which matters for calls of 0.1 ms (``python scripts/traps.py --traps overhead``
+    times the getter both ways). Once the pool is started, both wrap two C functions, which
+    are called here directly; the public functions remain the fallback if Numba ever stores
+    them elsewhere. Only counts read from the getter, or 1, are ever set.
     """
     numba.get_num_threads()  # starts the pool: from here on Numba holds the C functions
     from numba.np.ufunc import parallel
