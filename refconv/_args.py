@@ -243,26 +243,17 @@ def conv_geometry(
     when the convolution itself takes 0.1 ms). Other types are checked on every call: ``True``
     and ``1.0`` hash like ``1`` but are not valid strides. Errors are raised on every call.
     """
+    args = (tuple(x_shape), tuple(w_shape), stride, padding, dilation, groups, padding_mode,
+            x_name, w_name)
     if (type(stride) is int and type(dilation) is int and type(groups) is int
             and (type(padding) is int or type(padding) is str)):
-        return _cached_geometry(tuple(x_shape), tuple(w_shape), stride, padding, dilation,
-                                groups, padding_mode, x_name, w_name)
-    return _geometry(x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name,
-                     w_name)
+        return _cached_geometry(*args)
+    return _geometry(*args)
 
 
-def _geometry(
-    x_shape: tuple[int, ...],
-    w_shape: tuple[int, ...],
-    stride: object,
-    padding: object,
-    dilation: object,
-    groups: object,
-    padding_mode: str,
-    x_name: str = "x",
-    w_name: str = "weight",
-) -> ConvGeometry:
-    """:func:`conv_geometry`, uncached."""
+def _geometry(x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name,
+              w_name) -> ConvGeometry:
+    """:func:`conv_geometry`, uncached (same arguments, all given)."""
     s = pair(stride, "stride", 1)
     d = pair(dilation, "dilation", 1)
     g = positive_int(groups, "groups")
