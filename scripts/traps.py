@@ -25,6 +25,10 @@ h. **The Python around a small call.** The seed's standard convolution (0.1 ms) 
    ``refconv.conv2d`` and as its compiled kernel alone: the difference is what argument
    checks, planning and thread-count calls cost; and ``numba.get_num_threads()`` against the
    C function refconv calls instead.
+i. **Loads two values apart.** A depthwise 3x3 convolution with stride 2 computed straight
+   from the input rows (each tap a load of every other value) and from the rows split first
+   into their even and odd columns (every tap a unit-stride load), as refconv's direct kernel
+   does for output rows of at least ``SPLIT_MIN_OUTPUTS``.
 
 Every measurement whose outcome depends on environment variables or on a process's history
 runs in a fresh process of its own (this script, re-run with ``--child``). Times are the min
@@ -37,7 +41,9 @@ Run: ``python scripts/traps.py [--quick] [--json] [--threads 2]``
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -55,10 +61,10 @@ from refconv._bench_worker import time_calls
 # The workloads, full and --quick; tests pass smaller ones to the functions directly.
 FULL = {"repeats": 100, "pool_repeats": 400, "axpy_n": 4096, "axpy_reps": 2000, "plane": 1024,
         "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
-        "row_reps": 200}
+        "row_reps": 200, "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]]}
 QUICK = {"repeats": 15, "pool_repeats": 60, "axpy_n": 4096, "axpy_reps": 500, "plane": 1024,
          "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
-         "row_reps": 50}
+         "row_reps": 50, "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]]}
 
 
 def stats(times: list[float]) -> dict[str, float]:
@@ -586,6 +592,51 @@ def trap_overhead(params: dict[str, Any], threads: int) -> dict[str, Any]:
 
 CHILDREN["overhead"] = child_overhead
 
+# -- i. loads two values apart -----------------------------------------------------------------
+
+
+def child_strided(repeats: int, shapes: list[list[int]]) -> dict[str, Any]:
+    """Depthwise 3x3, stride 2, padding 1 through ``conv2d_direct``, for each (N, C, H, W) in
+    ``shapes``: from split rows and straight from the input (``SPLIT_MIN_OUTPUTS`` set to 1,
+    then out of reach)."""
+    from refconv.kernels import direct
+
+    def depthwise_s2(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        n, c, h, w = x.shape
+        out = np.empty((n, c, (h - 1) // 2 + 1, (w - 1) // 2 + 1), dtype=x.dtype)
+        return direct.conv2d_direct(x, weight, None, (2, 2), ((1, 1), (1, 1)), (1, 1), c, out)
+
+    rng = np.random.default_rng(0)
+    tables = []
+    for n, c, h, w in shapes:
+        x = rng.standard_normal((n, c, h, w), dtype=np.float32)
+        weight = rng.standard_normal((c, 1, 3, 3), dtype=np.float32)
+        call = functools.partial(depthwise_s2, x, weight)
+        rows, outputs = [], []
+        for name, threshold in (("split into even and odd columns first", 1),
+                                ("straight from the input rows", 2**62)):
+            direct.SPLIT_MIN_OUTPUTS = threshold
+            outputs.append(call())
+            out_shape = outputs[-1].shape
+            rows.append({"name": f"{n}x{c}x{h}x{w} -> {out_shape[2]}x{out_shape[3]}, {name}",
+                         **timed(call, repeats)})
+        np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-5)
+        for row in rows:
+            row["ns_per_output"] = row["min_s"] * 1e9 / math.prod(out_shape)
+        tables.append(with_ratios(rows))
+    return {"tables": tables}
+
+
+def trap_strided(params: dict[str, Any], threads: int) -> dict[str, Any]:
+    """Trap i: stride-2 depthwise rows read straight from the input or split first."""
+    answer = in_child("strided", {"repeats": params["repeats"], "shapes": params["s2_shapes"]},
+                      threads)
+    return {"title": "i. loads two values apart: depthwise 3x3, stride 2, padding 1",
+            "tables": answer["tables"]}
+
+
+CHILDREN["strided"] = child_strided
+
 TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "pools": trap_pools,
     "wraparound": trap_wraparound,
@@ -595,6 +646,7 @@ TRAPS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "weights": trap_weights,
     "blas": trap_blas,
     "overhead": trap_overhead,
+    "strided": trap_strided,
 }
 
 
@@ -636,7 +688,7 @@ def run_traps(params: dict[str, Any], threads: int = 2,
 def _cell(key: str, value: Any) -> str:
     if key == "ratio":
         return f"{value:.2f}x"
-    if key == "ns_per_element":
+    if key.startswith("ns_per_"):
         return f"{value:.3f} ns"
     if key.endswith("_s"):
         return f"{value * 1e3:.3g} ms" if "first" not in key else f"{value:.3f} s"

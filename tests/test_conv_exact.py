@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
+import refconv.kernels
 from refconv import (
     conv2d,
     depthwise_conv2d,
@@ -405,6 +406,58 @@ def test_depthwise_3x3_matches_the_spec_exactly(n, channels, multiplier, height,
     kwargs = dict(stride=stride, padding=padding)
     y = depthwise_conv2d(x, w, bias, method="direct", **kwargs)
     assert_array_equal(y, depthwise_conv2d(x, w, bias, method="reference", **kwargs))
+
+
+@settings(deadline=None, max_examples=100)
+@given(n=st.sampled_from([1, 2]), channels=st.sampled_from([1, 2, 3]),
+       multiplier=st.integers(1, 2), height=st.integers(1, 9), width=st.integers(1, 21),
+       row_stride=st.integers(1, 3),
+       pads=st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                      st.tuples(st.integers(0, 4), st.integers(0, 3))),
+       threads=st.sampled_from([1, 2, 3, 8]), budget=st.sampled_from([64, 2**28]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+def test_depthwise_3x3_stride_2_split_rows(n, channels, multiplier, height, width, row_stride,
+                                           pads, threads, budget, dtype, seed):
+    # Column stride 2: the input rows are split into even and odd columns first, one tile of
+    # split rows per thread and band. Here every width takes that kernel (the threshold is
+    # lowered), even or odd widths and left paddings (pairs of columns start on either side of
+    # the padding), bands of one row (a 64-byte workspace) and plans for more threads than
+    # the pool has.
+    assume(height + sum(pads[0]) >= 3 and width + sum(pads[1]) >= 3)
+    rng = np.random.default_rng(seed)
+    x = small_ints(rng, (n, channels, height, width)).astype(dtype)
+    w = small_ints(rng, (channels * multiplier, 1, 3, 3)).astype(dtype)
+    bias = small_ints(rng, (channels * multiplier,)).astype(dtype)
+    kwargs = dict(stride=(row_stride, 2), padding=pads)
+    desired = depthwise_conv2d(x, w, bias, method="reference", **kwargs)
+    direct = refconv.kernels.direct
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(direct, "SPLIT_MIN_OUTPUTS", 1)
+        patch.setattr(direct, "thread_plan", lambda work: threads)
+        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        y = depthwise_conv2d(x, w, bias, method="direct", **kwargs)
+    assert_array_equal(y, desired)
+
+
+@pytest.mark.parametrize(("width", "split"), [(13, False), (15, True), (112, True)])
+def test_depthwise_3x3_stride_2_kernel_choice(monkeypatch, width, split):
+    # Output rows of 7 (13 columns, stride 2, padding 1) are computed straight from the
+    # input; from 8 on, from split rows.
+    direct = refconv.kernels.direct
+    calls = []
+
+    def spy(*args):
+        calls.append(args[-1].shape)
+        return original(*args)
+
+    original = direct._depthwise3x3_s2
+    monkeypatch.setattr(direct, "_depthwise3x3_s2", spy)
+    rng = np.random.default_rng(width)
+    x = small_ints(rng, (1, 2, 5, width)).astype(np.float32)
+    w = small_ints(rng, (2, 1, 3, 3)).astype(np.float32)
+    y = depthwise_conv2d(x, w, stride=2, padding=1, method="direct")
+    assert_array_equal(y, depthwise_conv2d(x, w, stride=2, padding=1, method="reference"))
+    assert calls == ([(1, 2, 3, (width + 1) // 2)] if split else [])
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 5, 6), (1, 1, 40, 3), (2, 3, 3, 4)])

@@ -20,7 +20,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "traps.py"
 
 TINY = {"repeats": 3, "pool_repeats": 5, "axpy_n": 64, "axpy_reps": 2, "plane": 32,
         "fresh_mib": 1, "conv_size": 8, "channels": 4, "row_width": 12, "rows": 4,
-        "row_reps": 2}
+        "row_reps": 2, "s2_shapes": [[1, 2, 16, 16], [2, 3, 9, 14]]}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,15 @@ def test_overhead(traps: Any) -> None:
     trap = traps.trap_overhead(TINY, threads=2)  # the child also checks the kernel's output
     check_trap(trap, tables=2)
     assert trap["tables"][0][0]["name"].startswith("refconv.conv2d")
+
+
+def test_strided(traps: Any) -> None:
+    trap = traps.trap_strided(TINY, threads=2)  # the child also checks both give one result
+    check_trap(trap, tables=2)
+    assert [row["name"].split(", ")[-1] for row in trap["tables"][1]] == [
+        "split into even and odd columns first", "straight from the input rows"]
+    assert trap["tables"][1][0]["name"].startswith("2x3x9x14 -> 5x7")
+    assert all(row["ns_per_output"] > 0 for rows in trap["tables"] for row in rows)
 
 
 def test_allocations(traps: Any) -> None:

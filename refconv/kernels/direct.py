@@ -24,7 +24,10 @@ Three habits make these loops fast, each worth a factor of two or more
   pass (:func:`_taps3x3`) straight from the input: with "same" padding and stride 1 the rows
   of a plane are one flat run, and only the first and last columns, which wrap around into the
   neighbouring rows, are computed again one by one; otherwise row by row, a padded row read
-  from a row of zeros. Any other kernel (:func:`_depthwise_direct`) first copies the input
+  from a row of zeros. With column stride 2 and output rows of at least
+  :data:`SPLIT_MIN_OUTPUTS` (:func:`_depthwise3x3_s2`), the input rows are first split into
+  their even and odd columns (:func:`_split_rows`), so that every tap becomes a unit-stride
+  load. Any other kernel (:func:`_depthwise_direct`) first copies the input
   rows of its band into a small zero-bordered tile (one per thread, reused between calls), so
   that border pixels take the same vectorised path as the rest.
 
@@ -40,6 +43,12 @@ from numba import prange, uint64
 from . import _workspace
 from ._numba import INLINE_JIT, JIT, launch, thread_plan
 from ._workspace import workspace
+
+# Output rows at least this wide get the split-column 3x3 stride-2 kernel; narrower ones are
+# computed straight from the input: a row of 7 is shorter than one vector of 8 floats, and
+# splitting costs more than it saves (``python scripts/traps.py --traps strided`` times both
+# at 7, 8 and 56 outputs a row).
+SPLIT_MIN_OUTPUTS = 8
 
 
 @INLINE_JIT
@@ -157,6 +166,27 @@ def _taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k1
             mid = k10 * s1[r1 + u] + k11 * s1[r1 + u + one] + k12 * s1[r1 + u + two]
             low = k20 * s2[r2 + u] + k21 * s2[r2 + u + one] + k22 * s2[r2 + u + two]
             dst[d + uint64(j)] = (bias + top) + (mid + low)
+
+
+@INLINE_JIT
+def _taps3x3_split(dst, d0, even, odd, o0, o1, o2, count, k00, k01, k02, k10, k11, k12, k20,
+                   k21, k22, bias):
+    """``count`` outputs of the 3x3 kernel ``kpq`` with column stride 2, from split rows.
+
+    Output ``j`` reads padded columns ``2j``, ``2j + 1`` and ``2j + 2`` of each input row, that
+    is values ``j`` and ``j + 1`` of the row's even columns and value ``j`` of its odd ones
+    (see :func:`_split_rows`): three unit-stride loads per row, where the unsplit row needs
+    loads two values apart, which LLVM compiles to shuffles and scalar inserts.
+    """
+    d = uint64(d0)
+    r0, r1, r2 = uint64(o0), uint64(o1), uint64(o2)
+    one = uint64(1)
+    for j in range(count):
+        u = uint64(j)
+        top = k00 * even[r0 + u] + k01 * odd[r0 + u] + k02 * even[r0 + u + one]
+        mid = k10 * even[r1 + u] + k11 * odd[r1 + u] + k12 * even[r1 + u + one]
+        low = k20 * even[r2 + u] + k21 * odd[r2 + u] + k22 * even[r2 + u + one]
+        dst[d + u] = (bias + top) + (mid + low)
 
 
 @INLINE_JIT
@@ -290,6 +320,75 @@ def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
 
 
 @INLINE_JIT
+def _split_rows(even, odd, rows, half, xf, plane, height, width, ih0, pl):
+    """Input rows ``ih0 + r`` (``0 <= r < rows``) of one plane, zero-padded on the left by
+    ``pl`` columns and split by column parity: row ``r`` of ``even`` (rows of ``half`` values)
+    holds padded columns 0, 2, 4, ..., row ``r`` of ``odd`` padded columns 1, 3, 5, ...; zeros
+    wherever the row or the column is padding.
+
+    ``even`` and ``odd`` are two arrays, not two halves of one: with one array and a run-time
+    offset between the halves, LLVM could not prove the two stores independent and left the
+    loop scalar.
+    """
+    k_lo = min(half, (pl + 1) // 2)  # pairs k (padded columns 2k, 2k + 1) in [k_lo, k_hi)
+    k_hi = max(k_lo, min(half, (width + pl) // 2))  # ... are inside the row on both sides
+    end = width + pl  # padded columns [pl, end) hold the input row
+    for r in range(rows):
+        ih = ih0 + r
+        base = uint64(r * half)
+        if ih < 0 or ih >= height:
+            for k in range(half):
+                even[base + uint64(k)] = 0.0
+                odd[base + uint64(k)] = 0.0
+            continue
+        src = plane + ih * width - pl  # flat index of padded column 0 (no load reads it)
+        for k in range(k_lo):  # 2k < pl: padding; 2k + 1 is input column 0 when it is pl
+            even[base + uint64(k)] = 0.0
+            odd[base + uint64(k)] = xf[uint64(src + 2 * k + 1)] if 2 * k + 1 == pl else 0.0
+        s = uint64(src + 2 * k_lo)
+        e = base + uint64(k_lo)
+        two, one = uint64(2), uint64(1)
+        for k in range(k_hi - k_lo):  # the bulk: a load pair, a shuffle, two stores
+            u = uint64(k)
+            even[e + u] = xf[s + two * u]
+            odd[e + u] = xf[s + two * u + one]
+        for k in range(k_hi, half):
+            c = 2 * k
+            even[base + uint64(k)] = xf[uint64(src + c)] if c < end else 0.0
+            odd[base + uint64(k)] = xf[uint64(src + c + 1)] if c + 1 < end else 0.0
+
+
+@JIT
+def _depthwise3x3_s2(x, w, b, sh, pt, pl, rows_per_task, evens, odds, out):
+    n_batch, c_in, height, width = x.shape
+    c_out = w.shape[0]
+    h_out, w_out = out.shape[2], out.shape[3]
+    multiplier = c_out // c_in
+    xf = x.reshape(-1)
+    of = out.reshape(-1)
+    half = w_out + 1  # values per split row: output j reads even values j, j + 1 and odd j
+    blocks = (h_out + rows_per_task - 1) // rows_per_task
+    for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
+        n, o, c, i0, i1 = _band(t, blocks, rows_per_task, h_out, c_out, multiplier)
+        thread = numba.get_thread_id()
+        even = evens[thread]  # this thread's own (tile_rows, half) buffers, flat
+        odd = odds[thread]
+        _split_rows(even, odd, (i1 - 1 - i0) * sh + 3, half, xf,
+                    (n * c_in + c) * height * width, height, width, i0 * sh - pt, pl)
+        kernel = w[o, 0]
+        bias = b[o]
+        k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
+        k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
+        k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
+        for i in range(i0, i1):
+            r = (i - i0) * sh * half  # split-row index of tap row 0
+            _taps3x3_split(of, ((n * c_out + o) * h_out + i) * w_out, even, odd, r, r + half,
+                           r + 2 * half, w_out, k00, k01, k02, k10, k11, k12, k20, k21, k22,
+                           bias)
+    return out
+
+
+@INLINE_JIT
 def _load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
     """Copy input rows ``ih0 .. ih0 + rows - 1`` of one plane into ``tile`` (rows, tile_w),
     shifted right by ``pl`` columns, with zeros wherever the row or column is padding."""
@@ -352,17 +451,19 @@ def _rows_per_task(n_planes: int, h_out: int, threads: int) -> int:
     return max(1, -(-h_out * n_planes // target))
 
 
-def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int,
-              threads: int) -> tuple[int, int, int]:
-    """How the depthwise kernel cuts the work: ``(rows, tile_rows, tile_w)``.
+def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
+              split: bool = False) -> tuple[int, int, int]:
+    """How the depthwise kernels cut the work: ``(rows, tile_rows, tile_w)``.
 
     ``rows`` output rows per task (enough tasks for every thread, see :func:`_rows_per_task`),
     each task reading a zero-padded tile of ``tile_rows x tile_w`` input values; the tiles of
-    all ``threads`` fit ``WORKSPACE_BYTES`` unless a single row does not.
+    all ``threads`` fit ``WORKSPACE_BYTES`` unless a single row does not. ``split``: the tile
+    is kept as even and odd columns (:func:`_split_rows`), ``W_out + 1`` values each a row.
     """
     k_h, k_w = w_shape[2], w_shape[3]
     tile_w = (out_shape[3] - 1) * stride[1] + (k_w - 1) * dilation[1] + 1
-    budget = _workspace.WORKSPACE_BYTES // (threads * tile_w * itemsize)  # tile rows
+    row_values = 2 * (out_shape[3] + 1) if split else tile_w
+    budget = _workspace.WORKSPACE_BYTES // (threads * row_values * itemsize)  # tile rows
     fit = budget - (k_h - 1) * dilation[0]
     rows = max(1, min(_rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads),
                       fit // stride[0]))
@@ -381,7 +482,16 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * weight[0].size  # multiply-adds
     threads = thread_plan(work)
     if weight.shape[1] == 1 and groups == x.shape[1]:
-        if weight.shape[2:] == (3, 3) and dilation == (1, 1) and stride[1] <= 2:
+        three = weight.shape[2:] == (3, 3) and dilation == (1, 1)
+        if three and stride[1] == 2 and out.shape[3] >= SPLIT_MIN_OUTPUTS:
+            rows, tile_rows, _ = tile_plan(out.shape, weight.shape, stride, dilation,
+                                           out.itemsize, threads, split=True)
+            shape = (threads, tile_rows * (out.shape[3] + 1))
+            evens = workspace("even columns", shape, out.dtype)
+            odds = workspace("odd columns", shape, out.dtype)
+            return launch(_depthwise3x3_s2, threads, x, weight, b, stride[0], top, left, rows,
+                          evens, odds, out)
+        if three and stride[1] <= 2:
             rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2], threads)
             zeros = np.zeros(x.shape[3], dtype=out.dtype)  # the input row of padding
             return launch(_depthwise3x3, threads, x, weight, b, stride[0], stride[1], top,
