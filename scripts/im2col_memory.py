@@ -13,7 +13,9 @@ Extra memory beyond the output ``(N, C_out, H_out, W_out)``:
   together fit ``WORKSPACE_BYTES`` (``rows_per_band``), cut so every thread gets
   ``IM2COL_TASKS_PER_THREAD`` tasks, and widened to ``MIN_BAND_PIXELS`` output pixels;
 * a 1x1 convolution with stride 1 and no padding needs no columns: they *are* the input;
-* the depthwise direct kernel's tiles: one per thread, the zero-padded input rows of one band.
+* the depthwise direct kernel's tiles: one per thread, the zero-padded input rows of one band
+  (a 3x3 kernel with column stride 1 reads the input directly and needs none; with column
+  stride 2, two per thread, the even and the odd columns of those rows).
 
 Workspaces are kept between calls (``refconv.kernels._workspace``), so a second call with the
 same shapes allocates nothing new. The last section runs refconv under ``tracemalloc`` (NumPy
@@ -43,7 +45,7 @@ from refconv._args import conv_geometry
 from refconv.kernels import choose_method
 from refconv.kernels._numba import PARALLEL_MIN_WORK
 from refconv.kernels._workspace import WORKSPACE_BYTES, release_workspace
-from refconv.kernels.direct import tile_plan
+from refconv.kernels.direct import depthwise_tile_bytes, tile_plan
 from refconv.kernels.im2col import (
     IM2COL_TASKS_PER_THREAD,
     MIN_BAND_PIXELS,
@@ -143,11 +145,13 @@ def plan(case: Case, budget: int = WORKSPACE_BYTES) -> Plan:
                                                   item, threads)
     columns_ws = 0 if identity else threads * cols_size * item
     product_ws = 0 if identity else threads * product_size * item
-    # conv2d_direct: depthwise gets per-thread tiles, everything else writes only the output
+    # conv2d_direct: depthwise gets per-thread tiles (not the 3x3 kernel that reads the input
+    # directly), everything else writes only the output
     depthwise = c_group == 1 and case.groups == c_in
     rows, tile_rows, tile_w = tile_plan((n, c_out, h_out, w_out), case.w_shape, geo.stride,
                                         geo.dilation, item, threads)
-    tile_ws = threads * tile_rows * tile_w * item if depthwise else 0
+    tile_ws = depthwise_tile_bytes((n, c_out, h_out, w_out), case.w_shape, geo.stride,
+                                   geo.dilation, item, threads) if depthwise else 0
     auto = choose_method(case.x_shape, case.w_shape, geo.stride, geo.pads, geo.dilation, geo.groups)
     return Plan(
         threads=threads,
@@ -191,6 +195,8 @@ CASES = [
         padding="same",
         padding_mode="reflect",
     ),
+    Case("MobileNet depthwise 3x3/2", (1, 64, 112, 112), (64, 1, 3, 3), stride=2, padding=1,
+         groups=64),
 ]
 
 
@@ -205,7 +211,8 @@ def section_table() -> None:
         "   band: output rows per task; im2col workspace = threads * (K + Og) * band * W_out "
         "* itemsize"
     )
-    print("   direct: the depthwise tiles, threads * tile_rows * tile_w * itemsize")
+    print("   direct: the depthwise tiles, threads * tile_rows * tile_w * itemsize (none for 3x3 "
+          "with column stride 1)")
     print(
         f"   {'case':31} {'K':>4} {'Og':>4} {'out':>11} {'output':>9} {'columns whole':>13} "
         f"{'band':>9} {'workspace':>10} | {'spec':>9} {'direct':>9} {'im2col':>9}  auto"
@@ -322,16 +329,19 @@ def section_measured() -> None:
     x = np.random.default_rng(0).standard_normal((1, 4, 64, 64))  # float64
     w = np.random.default_rng(1).standard_normal((4, 4, 5, 5))
     w_dw = np.random.default_rng(2).standard_normal((8, 1, 5, 5))
+    w_dw3 = np.random.default_rng(3).standard_normal((8, 1, 3, 3))
     print(
         f"== 3. measured with tracemalloc (threads = {numba.get_num_threads()}): x (1, 4, 64, 64) "
-        "float64, padding=2, w (4, 4, 5, 5) 'full' or (8, 1, 5, 5) 'depthwise' (groups=4)"
+        "float64, padding=2, w (4, 4, 5, 5) 'full' or (8, 1, 5, 5) 'depthwise' (groups=4), "
+        "or (8, 1, 3, 3) 'dw3x3/2' (groups=4, stride 2)"
     )
     print(
         f"   {'weight':9} {'method':9} {'padding_mode':12} {'call':5} {'budget':>11} "
         f"{'band':>4} {'predicted':>10} {'measured peak':>14}  (predicted = output + extra)"
     )
-    full = ("full", w, 1)
-    depthwise = ("depthwise", w_dw, 4)
+    full = ("full", w, 1, 1)
+    depthwise = ("depthwise", w_dw, 4, 1)
+    strided = ("dw3x3/2", w_dw3, 4, 2)  # column stride 2: the split-row tiles
     rows = [
         (full, "reference", "zeros", "first", WORKSPACE_BYTES),
         (full, "reference", "reflect", "first", WORKSPACE_BYTES),
@@ -345,14 +355,17 @@ def section_measured() -> None:
         (depthwise, "direct", "zeros", "first", WORKSPACE_BYTES),
         (depthwise, "direct", "zeros", "again", WORKSPACE_BYTES),
         (depthwise, "im2col", "zeros", "first", WORKSPACE_BYTES),
+        (strided, "direct", "zeros", "first", WORKSPACE_BYTES),
+        (strided, "direct", "zeros", "again", WORKSPACE_BYTES),
     ]
     saved = workspace_module.WORKSPACE_BYTES
     try:
-        for (label, weight, groups), method, mode, call, budget in rows:
+        for (label, weight, groups, stride), method, mode, call, budget in rows:
             case = Case(
                 "",
                 x.shape,
                 weight.shape,
+                stride=stride,
                 padding=2,
                 groups=groups,
                 padding_mode=mode,
@@ -370,9 +383,8 @@ def section_measured() -> None:
             else:
                 band = "-"
             workspace_module.WORKSPACE_BYTES = budget
-            peak = measure(
-                call, x, weight, padding=2, groups=groups, padding_mode=mode, method=method
-            )
+            peak = measure(call, x, weight, stride=stride, padding=2, groups=groups,
+                           padding_mode=mode, method=method)
             print(
                 f"   {label:9} {method:9} {mode:12} {call:5} {budget:>11,} {band:>4} "
                 f"{predicted:>10,} {peak:>14,}"

@@ -161,10 +161,14 @@ def test_table_rows(memory_output: str) -> None:
     assert table_row(memory_output, "seed: 12x12x3, 5x5x256, float64") == (
         "75 256 8x8 128.0 KiB 37.5 KiB 8 x1 75.0 KiB | 3.4 KiB 0 B 75.0 KiB im2col"
     )
-    # depthwise: direct keeps its tiles (2 threads * 114 * 114 float32), auto picks direct;
-    # im2col's bands are whole planes: 2 threads * 9 * 112 * 112 float32 columns, no product
-    assert table_row(memory_output, "MobileNet depthwise 3x3") == (
-        "9 1 112x112 1.5 MiB 13.8 MiB 112 x1 882.0 KiB | 1.6 MiB 101.5 KiB 882.0 KiB direct"
+    # depthwise 3x3, column stride 1: direct reads the input directly, no tiles; auto picks
+    # direct; im2col's bands are whole planes: 2 threads * 9 * 112 * 112 float32 columns
+    assert table_row(memory_output, "MobileNet depthwise 3x3 ") == (
+        "9 1 112x112 1.5 MiB 13.8 MiB 112 x1 882.0 KiB | 1.6 MiB 0 B 882.0 KiB direct"
+    )
+    # column stride 2: two split-row tiles per thread, 2 * 2 threads * 113 rows * 57 float32
+    assert table_row(memory_output, "MobileNet depthwise 3x3/2") == (
+        "9 1 56x56 784.0 KiB 6.9 MiB 56 x1 220.5 KiB | 3.2 MiB 100.6 KiB 220.5 KiB direct"
     )
     # 1x1, stride 1, no padding: the columns are the input, no workspace at all
     assert table_row(memory_output, "MobileNet pointwise 1x1") == (
@@ -189,7 +193,7 @@ def test_big_case_numbers(memory_output: str) -> None:
 
 def measured_rows(memory_output: str) -> list[tuple[str, ...]]:
     return re.findall(
-        r"^\s+(full|depthwise)\s+(reference|direct|im2col)\s+(\w+)\s+(first|again)\s+([\d,]+)"
+        r"^\s+(full|depthwise|dw3x3/2)\s+(reference|direct|im2col)\s+(\w+)\s+(first|again)\s+([\d,]+)"
         r"\s+(\d+|-)\s+([\d,]+)\s+([\d,]+)$",
         memory_output,
         re.MULTILINE,
@@ -201,7 +205,9 @@ def test_predictions(memory_output: str) -> None:
     # output 4*64*64*8 = 131,072 (full) or 8*64*64*8 = 262,144 (depthwise);
     # im2col workspace 2 threads * (K + Og) * band * 64 * 8 with K + Og = 100 + 4, or
     # 2 threads * K * 64 * 64 * 8 when a band is the whole plane (no product buffer);
-    # depthwise tiles 2 threads * (32 + 4) rows * 68 * 8; the spec's zero-padded copy 4*68*68*8.
+    # depthwise tiles 2 threads * (32 + 4) rows * 68 * 8; the spec's zero-padded copy 4*68*68*8;
+    # the stride-2 3x3 output is 8*33*33*8 = 69,696, too small a call for a second thread:
+    # one thread's even and odd tiles, 2 * (32*2 + 3) rows * (33 + 1) * 8.
     predicted = {row[:6]: int(row[6].replace(",", "")) for row in measured_rows(memory_output)}
     budget = "268,435,456"
     assert predicted == {
@@ -221,12 +227,14 @@ def test_predictions(memory_output: str) -> None:
         ("depthwise", "direct", "zeros", "again", budget, "32"): 262_144,
         # one band per plane: columns only, the GEMM writes into the output
         ("depthwise", "im2col", "zeros", "first", budget, "64"): 262_144 + 2 * 25 * 64 * 64 * 8,
+        ("dw3x3/2", "direct", "zeros", "first", budget, "33"): 69_696 + 2 * 67 * 34 * 8,
+        ("dw3x3/2", "direct", "zeros", "again", budget, "33"): 69_696,
     }
 
 
 def test_measured_peaks_match_predictions(memory_output: str) -> None:
     rows = measured_rows(memory_output)
-    assert len(rows) == 12
+    assert len(rows) == 14
     for *key, predicted, measured in rows:
         predicted_bytes = int(predicted.replace(",", ""))
         measured_bytes = int(measured.replace(",", ""))

@@ -471,6 +471,28 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
     return rows, tile_rows, tile_w
 
 
+def depthwise_kernel(w_shape, stride, dilation, w_out: int) -> str:
+    """Which kernel runs a depthwise convolution: ``"3x3"`` (:func:`_depthwise3x3`, straight
+    from the input, no tiles), ``"split"`` (:func:`_depthwise3x3_s2`, two split-row tiles per
+    thread) or ``"tiles"`` (:func:`_depthwise_direct`, one zero-padded tile per thread)."""
+    three = tuple(w_shape[2:]) == (3, 3) and tuple(dilation) == (1, 1)
+    if three and stride[1] == 2 and w_out >= SPLIT_MIN_OUTPUTS:
+        return "split"
+    return "3x3" if three and stride[1] <= 2 else "tiles"
+
+
+def depthwise_tile_bytes(out_shape, w_shape, stride, dilation, itemsize: int,
+                         threads: int) -> int:
+    """The tiles :func:`conv2d_direct` keeps for a depthwise convolution, all threads, bytes."""
+    kind = depthwise_kernel(w_shape, stride, dilation, out_shape[3])
+    if kind == "3x3":
+        return 0
+    _, tile_rows, tile_w = tile_plan(out_shape, w_shape, stride, dilation, itemsize, threads,
+                                     split=kind == "split")
+    row_values = 2 * (out_shape[3] + 1) if kind == "split" else tile_w
+    return threads * tile_rows * row_values * itemsize
+
+
 def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     """Grouped 2-D cross-correlation by direct loops; same signature as ``conv2d_spec``.
 
@@ -482,8 +504,8 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * weight[0].size  # multiply-adds
     threads = thread_plan(work)
     if weight.shape[1] == 1 and groups == x.shape[1]:
-        three = weight.shape[2:] == (3, 3) and dilation == (1, 1)
-        if three and stride[1] == 2 and out.shape[3] >= SPLIT_MIN_OUTPUTS:
+        kind = depthwise_kernel(weight.shape, stride, dilation, out.shape[3])
+        if kind == "split":
             rows, tile_rows, _ = tile_plan(out.shape, weight.shape, stride, dilation,
                                            out.itemsize, threads, split=True)
             shape = (threads, tile_rows * (out.shape[3] + 1))
@@ -491,7 +513,7 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
             odds = workspace("odd columns", shape, out.dtype)
             return launch(_depthwise3x3_s2, threads, x, weight, b, stride[0], top, left, rows,
                           evens, odds, out)
-        if three and stride[1] <= 2:
+        if kind == "3x3":
             rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2], threads)
             zeros = np.zeros(x.shape[3], dtype=out.dtype)  # the input row of padding
             return launch(_depthwise3x3, threads, x, weight, b, stride[0], stride[1], top,
