@@ -45,7 +45,7 @@ from refconv._args import conv_geometry
 from refconv.kernels import choose_method
 from refconv.kernels._numba import PARALLEL_MIN_WORK
 from refconv.kernels._workspace import WORKSPACE_BYTES, release_workspace
-from refconv.kernels.direct import depthwise_tile_bytes, tile_plan
+from refconv.kernels.direct import depthwise_plan, depthwise_tile_bytes
 from refconv.kernels.im2col import (
     IM2COL_TASKS_PER_THREAD,
     MIN_BAND_PIXELS,
@@ -106,8 +106,8 @@ class Plan:
     product_ws: int  # threads * Og * band * W_out * itemsize
     workspace: int  # columns_ws + product_ws
     depthwise: bool
-    tile: tuple[int, int, int]  # depthwise direct: (rows per band, tile rows, tile width)
-    tile_ws: int  # threads * tile rows * tile width * itemsize
+    tile_band: int  # depthwise direct: output rows per task
+    tile_ws: int  # the depthwise direct kernel's tiles, all threads, bytes
     spec_extra: int
     direct_extra: int
     im2col_extra: int
@@ -148,10 +148,10 @@ def plan(case: Case, budget: int = WORKSPACE_BYTES) -> Plan:
     # conv2d_direct: depthwise gets per-thread tiles (not the 3x3 kernel that reads the input
     # directly), everything else writes only the output
     depthwise = c_group == 1 and case.groups == c_in
-    rows, tile_rows, tile_w = tile_plan((n, c_out, h_out, w_out), case.w_shape, geo.stride,
-                                        geo.dilation, item, threads)
-    tile_ws = depthwise_tile_bytes((n, c_out, h_out, w_out), case.w_shape, geo.stride,
-                                   geo.dilation, item, threads) if depthwise else 0
+    depthwise_args = ((n, c_out, h_out, w_out), case.w_shape, geo.stride, geo.dilation, item,
+                      threads)
+    _, tile_band, _ = depthwise_plan(*depthwise_args)
+    tile_ws = depthwise_tile_bytes(*depthwise_args) if depthwise else 0
     auto = choose_method(case.x_shape, case.w_shape, geo.stride, geo.pads, geo.dilation, geo.groups)
     return Plan(
         threads=threads,
@@ -171,7 +171,7 @@ def plan(case: Case, budget: int = WORKSPACE_BYTES) -> Plan:
         product_ws=product_ws,
         workspace=columns_ws + product_ws,
         depthwise=depthwise,
-        tile=(rows, tile_rows, tile_w),
+        tile_band=tile_band,
         tile_ws=tile_ws,
         spec_extra=mode_copy + padded_copy,
         direct_extra=mode_copy + tile_ws,
@@ -379,7 +379,7 @@ def section_measured() -> None:
             if method == "im2col":
                 band = p.band
             elif method == "direct" and p.depthwise:
-                band = p.tile[0]
+                band = p.tile_band
             else:
                 band = "-"
             workspace_module.WORKSPACE_BYTES = budget

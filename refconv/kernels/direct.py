@@ -471,26 +471,36 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
     return rows, tile_rows, tile_w
 
 
-def depthwise_kernel(w_shape, stride, dilation, w_out: int) -> str:
-    """Which kernel runs a depthwise convolution: ``"3x3"`` (:func:`_depthwise3x3`, straight
-    from the input, no tiles), ``"split"`` (:func:`_depthwise3x3_s2`, two split-row tiles per
-    thread) or ``"tiles"`` (:func:`_depthwise_direct`, one zero-padded tile per thread)."""
+# tiles per thread each depthwise kernel keeps (see depthwise_plan)
+DEPTHWISE_TILES = {"3x3": 0, "split": 2, "tiles": 1}
+
+
+def depthwise_plan(out_shape, w_shape, stride, dilation, itemsize: int,
+                   threads: int) -> tuple[str, int, int]:
+    """How :func:`conv2d_direct` runs a depthwise convolution: ``(kind, rows, values)``.
+
+    ``kind`` is ``"3x3"`` (:func:`_depthwise3x3`, straight from the input, no tiles),
+    ``"split"`` (:func:`_depthwise3x3_s2`, an even-column and an odd-column tile per thread)
+    or ``"tiles"`` (:func:`_depthwise_direct`, one zero-padded tile per thread); ``rows`` the
+    output rows per task; ``values`` the size of each of a thread's tiles
+    (:data:`DEPTHWISE_TILES` says how many it keeps).
+    """
     three = tuple(w_shape[2:]) == (3, 3) and tuple(dilation) == (1, 1)
-    if three and stride[1] == 2 and w_out >= SPLIT_MIN_OUTPUTS:
-        return "split"
-    return "3x3" if three and stride[1] <= 2 else "tiles"
+    if three and stride[1] == 2 and out_shape[3] >= SPLIT_MIN_OUTPUTS:
+        rows, tile_rows, _ = tile_plan(out_shape, w_shape, stride, dilation, itemsize, threads,
+                                       split=True)
+        return "split", rows, tile_rows * (out_shape[3] + 1)
+    if three and stride[1] <= 2:
+        return "3x3", _rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads), 0
+    rows, tile_rows, tile_w = tile_plan(out_shape, w_shape, stride, dilation, itemsize, threads)
+    return "tiles", rows, tile_rows * tile_w
 
 
 def depthwise_tile_bytes(out_shape, w_shape, stride, dilation, itemsize: int,
                          threads: int) -> int:
     """The tiles :func:`conv2d_direct` keeps for a depthwise convolution, all threads, bytes."""
-    kind = depthwise_kernel(w_shape, stride, dilation, out_shape[3])
-    if kind == "3x3":
-        return 0
-    _, tile_rows, tile_w = tile_plan(out_shape, w_shape, stride, dilation, itemsize, threads,
-                                     split=kind == "split")
-    row_values = 2 * (out_shape[3] + 1) if kind == "split" else tile_w
-    return threads * tile_rows * row_values * itemsize
+    kind, _, values = depthwise_plan(out_shape, w_shape, stride, dilation, itemsize, threads)
+    return DEPTHWISE_TILES[kind] * threads * values * itemsize
 
 
 def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
@@ -504,23 +514,18 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * weight[0].size  # multiply-adds
     threads = thread_plan(work)
     if weight.shape[1] == 1 and groups == x.shape[1]:
-        kind = depthwise_kernel(weight.shape, stride, dilation, out.shape[3])
+        kind, rows, values = depthwise_plan(out.shape, weight.shape, stride, dilation,
+                                            out.itemsize, threads)
         if kind == "split":
-            rows, tile_rows, _ = tile_plan(out.shape, weight.shape, stride, dilation,
-                                           out.itemsize, threads, split=True)
-            shape = (threads, tile_rows * (out.shape[3] + 1))
-            evens = workspace("even columns", shape, out.dtype)
-            odds = workspace("odd columns", shape, out.dtype)
+            evens = workspace("even columns", (threads, values), out.dtype)
+            odds = workspace("odd columns", (threads, values), out.dtype)
             return launch(_depthwise3x3_s2, threads, x, weight, b, stride[0], top, left, rows,
                           evens, odds, out)
         if kind == "3x3":
-            rows = _rows_per_task(out.shape[0] * out.shape[1], out.shape[2], threads)
             zeros = np.zeros(x.shape[3], dtype=out.dtype)  # the input row of padding
             return launch(_depthwise3x3, threads, x, weight, b, stride[0], stride[1], top,
                           left, rows, zeros, out)
-        rows, tile_rows, tile_w = tile_plan(out.shape, weight.shape, stride, dilation,
-                                            out.itemsize, threads)
-        tiles = workspace("tile", (threads, tile_rows * tile_w), out.dtype)
+        tiles = workspace("tile", (threads, values), out.dtype)
         return launch(_depthwise_direct, threads, x, weight, b, stride[0], stride[1], top,
                       left, dilation[0], dilation[1], rows, tiles, out)
     if weight.shape[2:] == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
