@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-METHODS = ("auto", "reference", "direct", "im2col")
+METHODS = ("auto", "reference", "direct", "im2col", "winograd")
 
 Pair = tuple[int, int]
 Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))

@@ -126,9 +126,12 @@ def conv2d(
     groups : int, default 1
         ``groups == C_in`` is a depthwise convolution.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
-    method : {"auto", "reference", "direct", "im2col"}, default "auto"
+    method : {"auto", "reference", "direct", "im2col", "winograd"}, default "auto"
         ``"reference"``: the readable spec loops; ``"direct"``: Numba loops; ``"im2col"``:
-        Numba im2col in bounded-memory chunks + GEMM; ``"auto"``: the fastest for the shape.
+        Numba im2col in bounded-memory chunks + GEMM; ``"winograd"``: Winograd F(2x2, 3x3),
+        3x3 kernels with stride 1 and dilation 1 only (2.25x fewer multiplications, rounded
+        differently); ``"auto"``: the fastest for the shape (Winograd for 3x3 stride-1
+        layers with 16 or more input and output channels per group).
 
     Returns
     -------
@@ -231,7 +234,7 @@ def pointwise_conv2d(
     weight : array_like, shape (C_out, C_in // groups, 1, 1)
     bias : array_like, shape (C_out,), optional
     groups : int, default 1
-    method : {"auto", "reference", "direct", "im2col"}
+    method : {"auto", "reference", "direct", "im2col", "winograd"}
 
     Returns
     -------

@@ -126,7 +126,8 @@ BAD_CALLS = {
                      {"padding_mode": "constant"}),
     "padding_mode None": (ValueError, r"padding_mode must be one of .*; got None", conv2d, (X, W),
                           {"padding_mode": None}),
-    "method": (ValueError, r"method must be one of 'auto', 'reference', 'direct', 'im2col'; got "
+    "method": (ValueError, r"method must be one of 'auto', 'reference', 'direct', 'im2col', "
+               r"'winograd'; got "
                r"'fast'", conv2d, (X, W), {"method": "fast"}),
     "method case": (ValueError, r"method must be one of .*; got 'Direct'", conv2d, (X, W),
                     {"method": "Direct"}),
@@ -269,7 +270,7 @@ GOOD = {
     "padding": st.one_of(st.integers(0, 2), st.tuples(SMALL, SMALL),
                          st.sampled_from(["same", "valid", ((0, 1), (2, 0))])),
     "padding_mode": st.sampled_from(["zeros", "reflect", "replicate", "circular"]),
-    "method": st.sampled_from(["reference", "direct", "im2col", "auto"]),
+    "method": st.sampled_from(["reference", "direct", "im2col", "winograd", "auto"]),
 }
 BAD = {
     "stride": st.sampled_from([0, -1, (1, 0), (1, 2, 3), 1.0, "2", None, 2**70]),
