@@ -23,9 +23,10 @@ so the GEMMs do 16/36 of the multiplications of im2col (2.25x fewer); the transf
 additions only. Only a 3x3 kernel with stride 1 and dilation 1 fits this scheme.
 
 The kernel runs, like :mod:`.im2col`, one ``prange`` task per (image, band of tile rows), each
-in per-thread workspaces: split the band's input rows by column parity
-(:func:`~refconv.kernels.direct._split_rows`, so that every load is unit-stride), transform
-them into ``V``, multiply, transform ``M`` back into the output with the bias.
+in per-thread workspaces: split the band's input rows by row and by column parity
+(:func:`_split_plane`, so that every load is unit-stride), transform them into ``V``
+(:func:`_input_tiles`), multiply, transform ``M`` back into the output with the bias
+(:func:`_output_tiles`).
 
 **Rounding and Inf/NaN.** The transforms add and subtract inputs before they are multiplied, so
 the result is rounded differently from the direct sum (the error stays within a few units of
