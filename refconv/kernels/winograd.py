@@ -49,7 +49,7 @@ from ._gemm import matmul
 from ._numba import INLINE_JIT, JIT, launch, thread_plan
 from ._workspace import workspace
 from .direct import _split_rows
-from .im2col import conv2d_im2col
+from .im2col import conv2d_im2col, rows_per_band
 
 TILE_TASKS_PER_THREAD = 2  # bands of tile rows per thread when there are fewer images
 
@@ -231,15 +231,15 @@ def _winograd(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, exponent, o
 
 
 def winograd_plan(n_batch: int, c_in: int, c_out: int, h_out: int, w_out: int, itemsize: int,
-                  threads: int) -> tuple[int, int, int]:
+                  threads: int) -> tuple[int, int, int, int]:
     """``(band, split_size, v_size, m_size)``: tile rows per task and the values of each
     thread's workspaces (each of the four split arrays, ``V``, ``M``), within
-    ``WORKSPACE_BYTES``."""
+    ``WORKSPACE_BYTES``; bands are cut as im2col's are (:func:`.im2col.rows_per_band`), a
+    tile row of ``V`` and ``M`` taking ``16 * (C_in + C_out)`` values per slot."""
     t_h, half = (h_out + 1) // 2, (w_out + 1) // 2 + 1
     per_image = -(-TILE_TASKS_PER_THREAD * threads // n_batch)
-    per_row = 16 * (c_in + c_out) * half * itemsize  # V and M of one tile row
-    fit = max(1, _workspace.WORKSPACE_BYTES // threads // per_row)
-    band = max(1, min(t_h, fit, -(-t_h // per_image)))
+    band = rows_per_band(16 * (c_in + c_out), half, t_h, itemsize,
+                         _workspace.WORKSPACE_BYTES // threads, per_image)
     return band, (band + 1) * half + 1, 16 * c_in * band * half, 16 * c_out * band * half
 
 
