@@ -407,24 +407,83 @@ def relu_cost(input_shape: Shape) -> OpCount:
                    output_numel=n)
 
 
-def _pool_geometry(input_shape: Shape, kernel_size, stride, padding, dilation):
-    c, h, w = _check_input_shape(input_shape)
+def pool2d_arguments(kernel_size: object, stride: object = None, padding: object = 0,
+                     dilation: object = 1, op: str = "MaxPool2d"
+                     ) -> tuple[_args.Pair, _args.Pair, _args.Pair, _args.Pair]:
+    """Check pooling arguments as PyTorch does and return them as ``(h, w)`` pairs.
+
+    ``kernel_size``, ``stride`` and ``dilation`` are ints ``>= 1`` or pairs of them (``stride``
+    defaults to ``kernel_size``); ``padding`` is an int ``>= 0`` or a pair, at most
+    ``kernel_size // 2`` on each axis: a larger pad would let a window lie wholly in the
+    padding (``-inf`` for max pooling). PyTorch 2.13 refuses it with "pad should be smaller
+    than or equal to half of kernel size" (``pool2d_shape_check`` in ``ATen/native/Pool.h``).
+    The layers (:class:`refconv.nn.MaxPool2d`, ``AvgPool2d``), the closed-form costs and the
+    counted loops all check through this one function, so they accept and refuse the same
+    arguments with the same message.
+
+    Examples
+    --------
+    >>> pool2d_arguments(3, padding=1)
+    ((3, 3), (3, 3), (1, 1), (1, 1))
+    >>> pool2d_arguments(2, padding=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: MaxPool2d: padding must be at most kernel_size // 2 = (1, 1) on each axis, ...
+    """
     k = _args.pair(kernel_size, "kernel_size", 1)
     s = k if stride is None else _args.pair(stride, "stride", 1)
     p = _args.pair(padding, "padding", 0)
     d = _args.pair(dilation, "dilation", 1)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
+    half = (k[0] // 2, k[1] // 2)
+    if p[0] > half[0] or p[1] > half[1]:
         raise ValueError(
-            f"pooling padding must be at most half the kernel size (as in PyTorch); got "
-            f"padding={padding!r}, kernel_size={kernel_size!r}"
+            f"{op}: padding must be at most kernel_size // 2 = {half} on each axis, as in "
+            f"PyTorch (a larger pad lets a window lie wholly in the padding); got "
+            f"padding={padding!r} with kernel_size={kernel_size!r}. Use a smaller padding or "
+            f"a larger kernel_size."
         )
-    h_out = _args.output_size(h, k[0], s[0], d[0], p[0], p[0])
-    w_out = _args.output_size(w, k[1], s[1], d[1], p[1], p[1])
+    return k, s, p, d
+
+
+def pool2d_output_size(input_shape: Shape, kernel: _args.Pair, stride: _args.Pair,
+                       padding: _args.Pair, dilation: _args.Pair = (1, 1),
+                       op: str = "MaxPool2d") -> _args.Pair:
+    """``(H_out, W_out)`` of a pooling over the last two axes of ``input_shape`` (floor mode).
+
+    The pairs are those :func:`pool2d_arguments` returns. A window that does not fit the
+    padded input is a ``ValueError`` that names the op, its geometry, the input shape and the
+    window.
+
+    Examples
+    --------
+    >>> pool2d_output_size((8, 7, 7), (2, 2), (2, 2), (0, 0))
+    (3, 3)
+    >>> pool2d_output_size((1, 5, 5), (7, 7), (7, 7), (0, 0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: MaxPool2d(...) on input shape (1, 5, 5): the 7x7 pooling window does not fit ...
+    """
+    h, w = (int(v) for v in input_shape[-2:])
+    h_out = _args.output_size(h, kernel[0], stride[0], dilation[0], padding[0], padding[0])
+    w_out = _args.output_size(w, kernel[1], stride[1], dilation[1], padding[1], padding[1])
     if h_out < 1 or w_out < 1:
+        span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+        geometry = f"kernel_size={kernel}, stride={stride}, padding={padding}"
+        if op == "MaxPool2d":
+            geometry += f", dilation={dilation}"
         raise ValueError(
-            f"pooling window {k} (dilation {d}) does not fit the padded input {h}x{w} "
-            f"(padding {p}); use a smaller kernel or a larger input"
+            f"{op}({geometry}) on input shape {tuple(input_shape)}: the {span[0]}x{span[1]} "
+            f"pooling window does not fit the padded input {h + 2 * padding[0]}x"
+            f"{w + 2 * padding[1]}. Use a smaller kernel_size or dilation, more padding (at "
+            f"most kernel_size // 2) or a larger input."
         )
+    return h_out, w_out
+
+
+def _pool_geometry(input_shape: Shape, kernel_size, stride, padding, dilation, op: str):
+    k, s, p, d = pool2d_arguments(kernel_size, stride, padding, dilation, op)
+    c, h, w = _check_input_shape(input_shape)
+    h_out, w_out = pool2d_output_size((c, h, w), k, s, p, d, op)
     return c, h, w, k, s, p, d, h_out, w_out
 
 
@@ -439,7 +498,7 @@ def max_pool2d_cost(input_shape: Shape, kernel_size, stride=None, padding=0,
     ((32, 16, 16), 24576)
     """
     c, h, w, k, _, _, _, h_out, w_out = _pool_geometry(input_shape, kernel_size, stride, padding,
-                                                       dilation)
+                                                       dilation, "MaxPool2d")
     out = c * h_out * w_out
     return OpCount(0, 0, 0, (c, h_out, w_out), comparisons=out * (k[0] * k[1] - 1),
                    kind="maxpool", input_numel=c * h * w, output_numel=out)
@@ -454,7 +513,7 @@ def avg_pool2d_cost(input_shape: Shape, kernel_size, stride=None, padding=0) -> 
     ((1024, 1, 1), 49152, 1024)
     """
     c, h, w, k, _, _, _, h_out, w_out = _pool_geometry(input_shape, kernel_size, stride, padding,
-                                                       1)
+                                                       1, "AvgPool2d")
     out = c * h_out * w_out
     return OpCount(out, out * (k[0] * k[1] - 1), 0, (c, h_out, w_out), kind="avgpool",
                    input_numel=c * h * w, output_numel=out)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _args
+from .cost import pool2d_arguments, pool2d_output_size
 from .padding import pad
 
 
@@ -171,16 +172,18 @@ def relu_counted(x: np.ndarray) -> tuple[np.ndarray, Tally]:
     return y, tally
 
 
-def _windows(x: np.ndarray, kernel_size, stride, padding, dilation, fill: float):
+def _windows(x: np.ndarray, kernel_size, stride, padding, dilation, fill: float, op: str):
     """The output shape ``(C, H_out, W_out)`` and, for every output element, its index and its
-    window's values (a flat list, padding filled with ``fill``)."""
-    c_in, height, width = x.shape
-    k = _args.pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _args.pair(stride, "stride", 1)
-    p = _args.pair(padding, "padding", 0)
-    d = _args.pair(dilation, "dilation", 1)
-    h_out = _args.output_size(height, k[0], s[0], d[0], p[0], p[0])
-    w_out = _args.output_size(width, k[1], s[1], d[1], p[1], p[1])
+    window's values (a flat list, padding filled with ``fill``).
+
+    The arguments are checked by the same functions as the layers' forward pass and the closed
+    forms (:func:`refconv.cost.pool2d_arguments`, :func:`refconv.cost.pool2d_output_size`).
+    """
+    k, s, p, d = pool2d_arguments(kernel_size, stride, padding, dilation, op)
+    if x.ndim != 3:
+        raise ValueError(f"{op} counted: x must be unbatched (C, H, W); got shape {x.shape}")
+    c_in = x.shape[0]
+    h_out, w_out = pool2d_output_size(x.shape, k, s, p, d, op)
     xp = np.pad(x, ((0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=fill)
     windows = [
         ((c, i, j), [xp[c, i * s[0] + a * d[0], j * s[1] + b * d[1]]
@@ -199,7 +202,8 @@ def max_pool2d_counted(x: np.ndarray, kernel_size, stride=None, padding=0, dilat
     (array([[ 5.,  7.],
            [13., 15.]]), 12)
     """
-    shape, windows = _windows(x, kernel_size, stride, padding, dilation, -np.inf)
+    shape, windows = _windows(x, kernel_size, stride, padding, dilation, -np.inf,
+                             "MaxPool2d")
     y = np.empty(shape)
     tally = Tally()
     for index, values in windows:
@@ -222,7 +226,7 @@ def avg_pool2d_counted(x: np.ndarray, kernel_size, stride=None, padding=0
     (array([[ 2.5,  4.5],
            [10.5, 12.5]]), 12, 4)
     """
-    shape, windows = _windows(x, kernel_size, stride, padding, 1, 0.0)
+    shape, windows = _windows(x, kernel_size, stride, padding, 1, 0.0, "AvgPool2d")
     y = np.empty(shape)
     tally = Tally()
     for index, values in windows:

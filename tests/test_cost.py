@@ -136,3 +136,28 @@ def test_bad_input_shape_is_a_value_error(bad):
 def test_kernel_larger_than_input_names_the_fix():
     with pytest.raises(ValueError, match="kernel is larger than the padded input"):
         cost.conv2d_cost((1, 3, 3), 1, 5)
+
+
+# Regression (issue 13): the pooling rule lives in one function that the layers, these closed
+# forms and the counted loops share, so all three refuse the same arguments the same way.
+def test_pool_padding_rule_is_pytorchs():
+    assert cost.pool2d_arguments((3, 2), 1, (1, 1)) == ((3, 2), (1, 1), (1, 1), (1, 1))
+    assert cost.max_pool2d_cost((1, 4, 4), 3, 1, 1, dilation=2).output_shape == (1, 2, 2)
+    with pytest.raises(ValueError, match=r"^MaxPool2d: padding must be at most kernel_size // 2 "
+                                         r"= \(1, 1\) on each axis.*got padding=3"):
+        cost.max_pool2d_cost((1, 8, 8), 2, padding=3)
+    with pytest.raises(ValueError, match=r"^AvgPool2d: .*= \(1, 0\).*got padding=\(1, 1\)"):
+        cost.avg_pool2d_cost((1, 8, 8), (3, 1), padding=(1, 1))
+
+
+def test_pool_window_that_does_not_fit_names_op_shape_and_window():
+    # kernel 3 dilated by 3 spans 7 rows; 5 rows + 2 padding fit it, 4 + 2 do not
+    assert cost.max_pool2d_cost((2, 5, 6), (3, 2), padding=1, dilation=3).output_shape == (
+        2, 1, 3)
+    with pytest.raises(ValueError) as info:
+        cost.max_pool2d_cost((2, 4, 6), (3, 2), padding=1, dilation=3)
+    assert str(info.value) == (
+        "MaxPool2d(kernel_size=(3, 2), stride=(3, 2), padding=(1, 1), dilation=(3, 3)) on input "
+        "shape (2, 4, 6): the 7x4 pooling window does not fit the padded input 6x8. Use a "
+        "smaller kernel_size or dilation, more padding (at most kernel_size // 2) or a larger "
+        "input.")
