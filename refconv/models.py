@@ -31,10 +31,14 @@ True
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import OrderedDict
 
-from . import nn
-from .nn import Seed, _rng
+import numpy as np
+
+from . import _args, nn
+from .nn import Seed, as_generator
 
 # (output channels, stride) of the 13 depthwise-separable blocks of Table 1.
 MOBILENET_V1_BLOCKS = (
@@ -42,6 +46,27 @@ MOBILENET_V1_BLOCKS = (
     (512, 1), (512, 1), (512, 1), (512, 1), (512, 1),
     (1024, 2), (1024, 1),
 )
+
+
+def _width_multiplier(value: object) -> float:
+    """The paper's alpha: a finite number with ``int(32 * alpha) >= 1`` (conv1 keeps a channel)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"width_multiplier must be a number such as 1.0, 0.75, 0.5 or 0.25; got {value!r} "
+            f"({type(value).__name__})"
+        )
+    alpha = float(value)
+    if not math.isfinite(alpha) or alpha <= 0:
+        raise ValueError(
+            f"width_multiplier must be a finite number > 0 (the paper uses 1.0, 0.75, 0.5, "
+            f"0.25); got {value!r}"
+        )
+    if int(32 * alpha) < 1:
+        raise ValueError(
+            f"width_multiplier must be at least 1/32 = 0.03125, so that the first layer keeps "
+            f"int(32 * width_multiplier) >= 1 channel; got {value!r}"
+        )
+    return alpha
 
 
 def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed: Seed = None,
@@ -56,7 +81,8 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
     Parameters
     ----------
     width_multiplier : float, default 1.0
-        The paper's alpha (Table 6 uses 1.0, 0.75, 0.5, 0.25).
+        The paper's alpha (Table 6 uses 1.0, 0.75, 0.5, 0.25): a finite number, at least
+        1/32 so that every layer keeps a channel.
     num_classes : int, default 1000
     seed : int, numpy Generator or None
     last_depthwise_stride : int, default 1
@@ -76,10 +102,10 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
     >>> summary(mobilenet_v1(0.5), (3, 224, 224)).total_macs          # paper Table 6: 149M
     149497088
     """
-    alpha = float(width_multiplier)
-    if not alpha > 0:
-        raise ValueError(f"width_multiplier must be positive; got {width_multiplier!r}")
-    rng = _rng(seed)
+    alpha = _width_multiplier(width_multiplier)
+    num_classes = _args.positive_int(num_classes, "num_classes")
+    last_depthwise_stride = _args.positive_int(last_depthwise_stride, "last_depthwise_stride")
+    rng = as_generator(seed)
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     channels = int(32 * alpha)
     layers["conv1"] = nn.Conv2d(3, channels, 3, stride=2, padding=1, bias=False, seed=rng)
@@ -115,7 +141,7 @@ def example_net(*, seed: Seed = None) -> nn.Sequential:
     >>> summary(example_net(), (3, 224, 224)).total_params          # 896 + 288 + 2048 + 73856
     77088
     """
-    rng = _rng(seed)
+    rng = as_generator(seed)
     return nn.Sequential(OrderedDict([
         ("conv1", nn.Conv2d(3, 32, 3, 1, 1, seed=rng)),
         ("dwconv", nn.Sequential(OrderedDict([
@@ -159,7 +185,7 @@ def param_net(variant: str | None = None, *, seed: Seed = None) -> nn.Sequential
     """
     if variant is not None and variant not in PARAM_VARIANTS:
         raise ValueError(f"variant must be None or one of {PARAM_VARIANTS}; got {variant!r}")
-    rng = _rng(seed)
+    rng = as_generator(seed)
     blocks: OrderedDict[str, nn.Module] = OrderedDict()
     blocks["conv1"] = _conv_bn_relu(nn.Conv2d(3, 24, 3, stride=2, padding=1, bias=False,
                                               seed=rng), 24)
@@ -184,7 +210,7 @@ def param_net(variant: str | None = None, *, seed: Seed = None) -> nn.Sequential
 
 
 def _keras_cnn(separable: bool, seed: Seed) -> nn.Sequential:
-    rng = _rng(seed)
+    rng = as_generator(seed)
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     channels = 3
     for i, filters in enumerate((32, 64, 128)):
@@ -245,7 +271,10 @@ def spatial_block(filters: int = 64, kernel_size: int = 3, in_channels: int = 3,
     >>> summary(spatial_block(), (3, 32, 32), params="keras").total_params  # 576+256+12288+256
     13376
     """
-    rng = _rng(seed)
+    filters = _args.positive_int(filters, "filters")
+    kernel_size = _args.positive_int(kernel_size, "kernel_size")
+    in_channels = _args.positive_int(in_channels, "in_channels")
+    rng = as_generator(seed)
     return nn.Sequential(OrderedDict([
         ("conv2d", nn.Conv2d(in_channels, filters, (1, kernel_size), padding="same", bias=False,
                              seed=rng)),

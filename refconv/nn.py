@@ -3,8 +3,14 @@
 The constructors mirror PyTorch's (``in_channels, out_channels, kernel_size, stride=1,
 padding=0, dilation=1, groups=1, bias=True, padding_mode="zeros"``), with Keras' names where
 Keras is the reference (``depth_multiplier``, ``SeparableConv2d``). Weights are NCHW / OIHW and
-initialised as PyTorch does, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, from ``seed`` (an int, a
-:class:`numpy.random.Generator`, or ``None`` for fresh entropy).
+initialised as PyTorch does, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, from ``seed`` (an int
+``>= 0``, a :class:`numpy.random.Generator`, or ``None`` for fresh entropy), in ``dtype``
+(float32 or float64).
+
+Constructors check their arguments at once (types and ranges; ``padding="same"`` needs the input
+size, so only its spelling is checked up front) and keep them as PyTorch does: a convolution
+stores ``stride``, ``dilation`` and a numeric ``padding`` as ``(h, w)`` tuples, ``"same"`` /
+``"valid"`` as given; a pooling layer stores what was passed.
 
 Every layer has
 
@@ -29,6 +35,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
@@ -47,10 +55,88 @@ from .functional import (
 Seed = int | np.random.Generator | None
 
 
-def _rng(seed: Seed) -> np.random.Generator:
+def _is_int(value: object) -> bool:
+    """Python and NumPy integers, not bools (``True`` is not a channel count)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def as_generator(seed: Seed) -> np.random.Generator:
+    """The random generator for a layer's initial weights.
+
+    ``seed`` is an int ``>= 0`` (reproducible), a :class:`numpy.random.Generator` (used as is,
+    so layers built from one generator draw different weights) or ``None`` (fresh entropy).
+
+    >>> import numpy as np
+    >>> float(as_generator(0).random()) == float(as_generator(0).random())
+    True
+    >>> generator = np.random.default_rng(0)
+    >>> as_generator(generator) is generator
+    True
+    """
     if isinstance(seed, np.random.Generator):
         return seed
+    if seed is not None and not _is_int(seed):
+        raise TypeError(
+            f"seed must be an int >= 0, a numpy.random.Generator or None; got {seed!r} "
+            f"({type(seed).__name__})"
+        )
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be an int >= 0, a numpy.random.Generator or None; got {seed}")
     return np.random.default_rng(seed)
+
+
+def _float_dtype(dtype: object) -> np.dtype:
+    """``float32`` or ``float64`` (as a type, a dtype or a name); anything else is a TypeError."""
+    try:
+        found = None if dtype is None else np.dtype(dtype)  # type: ignore[call-overload]
+    except (TypeError, ValueError):  # not a dtype at all
+        found = None
+    if found is None or found not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(
+            f"dtype must be np.float32 or np.float64 (the dtypes the kernels compute in); got "
+            f"{dtype!r}"
+        )
+    return found
+
+
+def _flag(value: object, name: str) -> bool:
+    """A switch such as ``bias`` or ``affine``: ``True`` or ``False`` (NumPy bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _conv_arguments(kernel: tuple[int, int], stride: object, padding: object, dilation: object
+                    ) -> tuple[tuple[int, int], object, tuple[int, int]]:
+    """Check a convolution's ``stride``, ``padding`` and ``dilation``; return them as PyTorch's
+    ``Conv2d`` stores them: ``(h, w)`` tuples, numeric padding as ``(ph, pw)`` (asymmetric
+    ``((top, bottom), (left, right))`` as such), ``"same"`` / ``"valid"`` as given."""
+    s = _args.pair(stride, "stride", 1)
+    d = _args.pair(dilation, "dilation", 1)
+    # "same" needs the input size: here only its spelling is checked (any size will do).
+    pads = _args.explicit_padding(padding, kernel, s, d, (1, 1))
+    if isinstance(padding, str):
+        return s, padding, d
+    if pads[0][0] == pads[0][1] and pads[1][0] == pads[1][1] and (
+            _is_int(padding) or all(_is_int(v) for v in padding)):  # type: ignore[union-attr]
+        return s, (pads[0][0], pads[1][0]), d
+    return s, pads, d
+
+
+def _fast(value: object) -> object:
+    """``(a, a)`` -> ``a`` for the functional call: it caches its checks for plain ints."""
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and value[0] == value[1]:
+        return value[0]
+    return value
+
+
+def _expect_channels(layer: Module, in_channels: int, input_shape: tuple[int, ...]) -> None:
+    """A convolution's ``cost(input_shape)`` takes ``(C, H, W)`` with ``C = in_channels``."""
+    if len(input_shape) != 3 or input_shape[0] != in_channels:
+        raise ValueError(
+            f"{type(layer).__name__} expects input_shape (C, H, W) with C = in_channels = "
+            f"{in_channels}; got {tuple(input_shape)}"
+        )
 
 
 def _uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int,
@@ -106,12 +192,14 @@ class Conv2d(Module):
         As in :func:`refconv.conv2d` (``padding="same"`` is TensorFlow's SAME).
     bias : bool, default True
     seed : int, numpy Generator or None
-    dtype : numpy dtype, default float32
+    dtype : np.float32 (default) or np.float64
 
     Attributes
     ----------
     weight : ndarray, shape (out_channels, in_channels // groups, kH, kW)
     bias : ndarray, shape (out_channels,), or None
+    kernel_size, stride, dilation : (int, int)
+    padding : (int, int), ((top, bottom), (left, right)), or the string given
 
     Examples
     --------
@@ -122,6 +210,8 @@ class Conv2d(Module):
     >>> c = conv.cost((3, 32, 32))
     >>> c.params, c.multiplications, c.additions          # 864 + 32; 32*32*32*27; ... *27
     (896, 884736, 884736)
+    >>> conv.stride, conv.padding                         # stored as PyTorch stores them
+    ((1, 1), (1, 1))
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
@@ -138,21 +228,24 @@ class Conv2d(Module):
                 f"groups={self.groups} must divide in_channels={self.in_channels} and "
                 f"out_channels={self.out_channels}"
             )
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
+                                                                   padding, dilation)
         self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
-        rng = _rng(seed)
+        has_bias = _flag(bias, "bias")
+        dtype = _float_dtype(dtype)
+        rng = as_generator(seed)
         c_group = self.in_channels // self.groups
         fan_in = c_group * self.kernel_size[0] * self.kernel_size[1]
         self.weight = _uniform(rng, (self.out_channels, c_group, *self.kernel_size), fan_in,
                                dtype)
-        self.bias = _uniform(rng, (self.out_channels,), fan_in, dtype) if bias else None
+        self.bias = _uniform(rng, (self.out_channels,), fan_in, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups, self.padding_mode)
+        return conv2d(x, self.weight, self.bias, _fast(self.stride), _fast(self.padding),
+                      _fast(self.dilation), self.groups, self.padding_mode)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
-        self._check_channels(input_shape)
+        _expect_channels(self, self.in_channels, input_shape)
         return cost.conv2d_cost(input_shape, self.out_channels, self.kernel_size, self.stride,
                                 self.padding, self.dilation, self.groups, self.bias is not None,
                                 self.padding_mode, effective)
@@ -167,13 +260,6 @@ class Conv2d(Module):
         if self.bias is not None:
             found["bias"] = self.bias
         return found
-
-    def _check_channels(self, input_shape: tuple[int, ...]) -> None:
-        if len(input_shape) != 3 or input_shape[0] != self.in_channels:
-            raise ValueError(
-                f"{type(self).__name__} expects input_shape (C, H, W) with C = in_channels = "
-                f"{self.in_channels}; got {tuple(input_shape)}"
-            )
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -210,8 +296,8 @@ class DepthwiseConv2d(Conv2d):
                          dilation, channels, bias, padding_mode, seed=seed, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return depthwise_conv2d(x, self.weight, self.bias, self.stride, self.padding,
-                                self.dilation, self.padding_mode)
+        return depthwise_conv2d(x, self.weight, self.bias, _fast(self.stride),
+                                _fast(self.padding), _fast(self.dilation), self.padding_mode)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, kernel_size={self.kernel_size}, "
@@ -267,21 +353,25 @@ class SeparableConv2d(Module):
         self.out_channels = _args.positive_int(out_channels, "out_channels")
         self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
         self.depth_multiplier = _args.positive_int(depth_multiplier, "depth_multiplier")
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
+                                                                   padding, dilation)
         self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
-        rng = _rng(seed)
+        has_bias = _flag(bias, "bias")
+        dtype = _float_dtype(dtype)
+        rng = as_generator(seed)
         mid = self.in_channels * self.depth_multiplier
         kh, kw = self.kernel_size
         self.depthwise_weight = _uniform(rng, (mid, 1, kh, kw), kh * kw, dtype)
         self.pointwise_weight = _uniform(rng, (self.out_channels, mid, 1, 1), mid, dtype)
-        self.bias = _uniform(rng, (self.out_channels,), mid, dtype) if bias else None
+        self.bias = _uniform(rng, (self.out_channels,), mid, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return separable_conv2d(x, self.depthwise_weight, self.pointwise_weight, self.bias,
-                                self.stride, self.padding, self.dilation, self.padding_mode)
+                                _fast(self.stride), _fast(self.padding), _fast(self.dilation),
+                                self.padding_mode)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
-        Conv2d._check_channels(self, input_shape)  # type: ignore[arg-type]
+        _expect_channels(self, self.in_channels, input_shape)
         return cost.separable_conv2d_cost(input_shape, self.out_channels, self.kernel_size,
                                           self.depth_multiplier, self.stride, self.padding,
                                           self.dilation, self.bias is not None,
@@ -354,23 +444,26 @@ class SpatialSeparableConv2d(Module):
                     f"of in_channels; to mix channels, follow it with PointwiseConv2d or use "
                     f"groups=1."
                 )
-        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
+                                                                   padding, dilation)
         self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
-        rng = _rng(seed)
+        has_bias = _flag(bias, "bias")
+        dtype = _float_dtype(dtype)
+        rng = as_generator(seed)
         kh, kw = self.kernel_size
         r, g = self.intermediate_channels, self.groups
         self.column_weight = _uniform(rng, (r, self.in_channels // g, kh, 1),
                                       self.in_channels // g * kh, dtype)
         self.row_weight = _uniform(rng, (self.out_channels, r // g, 1, kw), r // g * kw, dtype)
-        self.bias = _uniform(rng, (self.out_channels,), r // g * kw, dtype) if bias else None
+        self.bias = _uniform(rng, (self.out_channels,), r // g * kw, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return spatial_separable_conv2d(x, self.column_weight, self.row_weight, self.bias,
-                                        self.stride, self.padding, self.dilation, self.groups,
-                                        self.padding_mode)
+                                        _fast(self.stride), _fast(self.padding),
+                                        _fast(self.dilation), self.groups, self.padding_mode)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
-        Conv2d._check_channels(self, input_shape)  # type: ignore[arg-type]
+        _expect_channels(self, self.in_channels, input_shape)
         return cost.spatial_separable_conv2d_cost(
             input_shape, self.out_channels, self.kernel_size, self.intermediate_channels,
             self.stride, self.padding, self.dilation, self.groups, self.bias is not None,
@@ -430,8 +523,14 @@ class BatchNorm2d(Module):
     def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = True, *,
                  dtype: np.dtype = np.float32) -> None:
         self.num_features = _args.positive_int(num_features, "num_features")
+        if not isinstance(eps, numbers.Real) or isinstance(eps, (bool, np.bool_)):
+            raise TypeError(f"eps must be a number >= 0 (default 1e-5); got {eps!r} "
+                            f"({type(eps).__name__})")
+        if not (math.isfinite(eps) and eps >= 0):
+            raise ValueError(f"eps must be a finite number >= 0 (default 1e-5); got {eps!r}")
         self.eps = float(eps)
-        self.affine = bool(affine)
+        self.affine = _flag(affine, "affine")
+        dtype = _float_dtype(dtype)
         self.weight = np.ones(self.num_features, dtype=dtype)
         self.bias = np.zeros(self.num_features, dtype=dtype)
         self.running_mean = np.zeros(self.num_features, dtype=dtype)
@@ -500,10 +599,20 @@ class ReLU(Module):
         return counting.relu_counted(np.asarray(x, dtype=np.float64))
 
 
-def _pool(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
-          padding: tuple[int, int], dilation: tuple[int, int], fill: float, reduce) -> np.ndarray:
-    """Pooling over the last two axes of ``(N, C, H, W)`` or ``(C, H, W)`` by windows views."""
+def _pool(x: np.ndarray, kernel_size: object, stride: object, padding: object, dilation: object,
+          fill: float, reduce, op: str) -> np.ndarray:
+    """Pooling over the last two axes of ``(N, C, H, W)`` or ``(C, H, W)`` by windows views.
+
+    The arguments are checked by the functions the closed-form cost and the counted loops use,
+    so the three accept the same geometries and refuse the others with the same message.
+    """
+    kernel, stride, padding, dilation = cost.pool2d_arguments(kernel_size, stride, padding,
+                                                              dilation, op)
     x = _args.as_float_array(x, "x")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op} expects x of shape (N, C, H, W) or unbatched (C, H, W); got "
+                         f"{x.ndim}-D array of shape {x.shape}")
+    cost.pool2d_output_size(x.shape, kernel, stride, padding, dilation, op)
     widths = [(0, 0)] * (x.ndim - 2) + [(padding[0], padding[0]), (padding[1], padding[1])]
     xp = np.pad(x, widths, constant_values=fill)  # (..., H + 2ph, W + 2pw)
     span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
@@ -512,26 +621,37 @@ def _pool(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
     return reduce(windows, axis=(-2, -1)).astype(x.dtype, copy=False)
 
 
+def _as_given(value: object) -> object:
+    """A pooling argument as PyTorch stores it: as passed (a list becomes a tuple)."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 class MaxPool2d(Module):
     """Max pooling, as ``torch.nn.MaxPool2d`` (floor mode; ``stride`` defaults to the kernel).
+
+    ``padding`` (filled with ``-inf``) is at most ``kernel_size // 2`` on each axis, as in
+    PyTorch; see :func:`refconv.cost.pool2d_arguments`. The arguments are stored as given.
 
     >>> import numpy as np
     >>> MaxPool2d(2)(np.arange(16.0).reshape(1, 4, 4))[0]
     array([[ 5.,  7.],
            [13., 15.]])
+    >>> MaxPool2d(3, stride=2, padding=1)
+    MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1)
     """
 
     def __init__(self, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] | None = None, padding: int | tuple[int, int] = 0,
                  dilation: int | tuple[int, int] = 1) -> None:
-        self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _args.pair(stride, "stride", 1)
-        self.padding = _args.pair(padding, "padding", 0)
-        self.dilation = _args.pair(dilation, "dilation", 1)
+        cost.pool2d_arguments(kernel_size, stride, padding, dilation, "MaxPool2d")
+        self.kernel_size = _as_given(kernel_size)
+        self.stride = self.kernel_size if stride is None else _as_given(stride)
+        self.padding = _as_given(padding)
+        self.dilation = _as_given(dilation)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return _pool(x, self.kernel_size, self.stride, self.padding, self.dilation, -np.inf,
-                     np.max)
+                     np.max, "MaxPool2d")
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
         return cost.max_pool2d_cost(input_shape, self.kernel_size, self.stride, self.padding,
@@ -543,11 +663,15 @@ class MaxPool2d(Module):
                                            self.stride, self.padding, self.dilation)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}")
 
 
 class AvgPool2d(Module):
     """Average pooling, as ``torch.nn.AvgPool2d`` (padded zeros included in the mean).
+
+    ``padding`` is at most ``kernel_size // 2`` on each axis, as in PyTorch; see
+    :func:`refconv.cost.pool2d_arguments`. The arguments are stored as given.
 
     >>> import numpy as np
     >>> AvgPool2d(2)(np.arange(16.0).reshape(1, 4, 4))[0]
@@ -558,12 +682,14 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: int | tuple[int, int],
                  stride: int | tuple[int, int] | None = None,
                  padding: int | tuple[int, int] = 0) -> None:
-        self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _args.pair(stride, "stride", 1)
-        self.padding = _args.pair(padding, "padding", 0)
+        cost.pool2d_arguments(kernel_size, stride, padding, 1, "AvgPool2d")
+        self.kernel_size = _as_given(kernel_size)
+        self.stride = self.kernel_size if stride is None else _as_given(stride)
+        self.padding = _as_given(padding)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _pool(x, self.kernel_size, self.stride, self.padding, (1, 1), 0.0, np.mean)
+        return _pool(x, self.kernel_size, self.stride, self.padding, 1, 0.0, np.mean,
+                     "AvgPool2d")
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
         return cost.avg_pool2d_cost(input_shape, self.kernel_size, self.stride, self.padding)
@@ -628,7 +754,10 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5) -> None:
-        if not 0.0 <= float(p) <= 1.0:
+        if not isinstance(p, numbers.Real) or isinstance(p, (bool, np.bool_)):
+            raise TypeError(f"p must be a probability, a number in [0, 1]; got {p!r} "
+                            f"({type(p).__name__})")
+        if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
             raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
         self.p = float(p)
 
@@ -666,10 +795,13 @@ class Linear(Module):
                  seed: Seed = None, dtype: np.dtype = np.float32) -> None:
         self.in_features = _args.positive_int(in_features, "in_features")
         self.out_features = _args.positive_int(out_features, "out_features")
-        rng = _rng(seed)
+        has_bias = _flag(bias, "bias")
+        dtype = _float_dtype(dtype)
+        rng = as_generator(seed)
         self.weight = _uniform(rng, (self.out_features, self.in_features), self.in_features,
                                dtype)
-        self.bias = _uniform(rng, (self.out_features,), self.in_features, dtype) if bias else None
+        self.bias = (_uniform(rng, (self.out_features,), self.in_features, dtype) if has_bias
+                     else None)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = _args.as_float_array(x, "x")
@@ -712,8 +844,10 @@ class Sequential(Module):
 
     ``Sequential(layer, layer, ...)`` names them ``"0"``, ``"1"``, ...;
     ``Sequential({"conv": layer, ...})`` (any mapping, e.g. an ``OrderedDict``) uses its keys.
-    Sequentials nest; leaf names are dotted paths (``"block1.conv"``). ``name`` (keyword) is the
-    model's name in summaries.
+    Sequentials nest; leaf names are dotted paths (``"block1.conv"``), so a name is a non-empty
+    string without ``"."`` (as in PyTorch). ``name`` (keyword) is the model's name in summaries.
+    A ``ValueError`` raised by a layer during ``forward`` or ``cost`` is raised again naming
+    that layer and the shape it received, with the layer's own message.
 
     Examples
     --------
@@ -726,19 +860,34 @@ class Sequential(Module):
     ['0', '1', '2', '3', '4']
     >>> net.cost((3, 8, 8)).params                       # 224 + 1290
     1514
+    >>> net(np.zeros((2, 4, 8, 8), dtype=np.float32))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: layer '0' (Conv2d(3, 8, ...)) failed on input of shape (2, 4, 8, 8): ...
     """
 
     def __init__(self, *layers: Module | Mapping[str, Module], name: str | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string or None; got {name!r}")
         self.name = name
         if len(layers) == 1 and isinstance(layers[0], Mapping):
             items = list(layers[0].items())
         else:
             items = [(str(i), layer) for i, layer in enumerate(layers)]
-        for name, layer in items:
+        for key, layer in items:
+            if not isinstance(key, str):
+                raise TypeError(f"Sequential layer names must be strings; got {key!r}")
+            if not key or "." in key:
+                raise ValueError(
+                    f"Sequential layer names must be non-empty and contain no '.' (it joins "
+                    f"the names of nested layers); got {key!r}"
+                )
             if not isinstance(layer, Module):
+                hint = (f" (a class: write {layer.__name__}(...))"
+                        if isinstance(layer, type) and issubclass(layer, Module) else "")
                 raise TypeError(
                     f"Sequential takes refconv.nn layers; got {type(layer).__name__} for "
-                    f"{name!r}"
+                    f"{key!r}{hint}"
                 )
         self.layers: OrderedDict[str, Module] = OrderedDict(items)
 
@@ -754,8 +903,13 @@ class Sequential(Module):
         return self.layers[key]
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers.values():
-            x = layer(x)
+        for name, layer in self.named_leaves():
+            try:
+                x = layer(x)
+            except ValueError as exc:
+                given = (f"input of shape {x.shape}" if isinstance(x, np.ndarray) else
+                         f"input of type {type(x).__name__}")
+                raise ValueError(f"layer {name!r} ({layer!r}) failed on {given}: {exc}") from exc
         return x
 
     def named_leaves(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -765,8 +919,12 @@ class Sequential(Module):
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
         total = None
         shape = tuple(input_shape)
-        for _, layer in self.named_leaves():
-            step = layer.cost(shape, effective)
+        for name, layer in self.named_leaves():
+            try:
+                step = layer.cost(shape, effective)
+            except ValueError as exc:
+                raise ValueError(f"layer {name!r} ({layer!r}) failed on input_shape {shape}: "
+                                 f"{exc}") from exc
             total = step if total is None else total + step
             shape = step.output_shape
         if total is None:
@@ -811,4 +969,5 @@ __all__ = [
     "SeparableConv2d",
     "Sequential",
     "SpatialSeparableConv2d",
+    "as_generator",
 ]

@@ -129,3 +129,22 @@ def test_counted_equals_closed_form_property(c_per_group, groups, multiplier, si
     except ValueError:
         assume(False)  # the kernel does not fit this input: not a case to count
     _check(layer, shape, effective)
+
+
+# Regression (issue 13): the counted loops used to build their windows from any padding and
+# failed (or padded past half the kernel) where the layer and the closed form disagreed.
+@pytest.mark.parametrize(("layer", "counted", "shape"), [
+    (lambda: nn.MaxPool2d(2, padding=3),
+     lambda x: counting.max_pool2d_counted(x, 2, padding=3), (1, 4, 4)),
+    (lambda: nn.AvgPool2d((5, 3), padding=(2, 2)),
+     lambda x: counting.avg_pool2d_counted(x, (5, 3), padding=(2, 2)), (1, 4, 4)),
+    (lambda: nn.MaxPool2d(5)(np.ones((1, 4, 4))),
+     lambda x: counting.max_pool2d_counted(x, 5), (1, 4, 4)),
+])
+def test_counted_pooling_refuses_what_the_layer_refuses(layer, counted, shape):
+    with pytest.raises(ValueError) as expected:
+        layer()
+    with pytest.raises(ValueError) as got:
+        counted(np.ones(shape))
+    assert str(got.value) == str(expected.value)
+    assert "kernel_size" in str(got.value)

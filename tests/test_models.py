@@ -94,3 +94,54 @@ def test_seed000_spatial_block():
     s = summary(models.spatial_block(), (3, 32, 32), params="keras")
     assert s.total_params == 576 + 256 + 12_288 + 256
     assert s.total_macs == 32 * 32 * 64 * 3 * 3 + 32 * 32 * 64 * 64 * 3
+
+
+# Regression (issue 13): mobilenet_v1(float("inf")) raised OverflowError, "0.5" and True were
+# taken as numbers, 0.01 failed inside Conv2d naming out_channels, num_classes=0 named
+# out_features. Each is now refused up front, naming the argument.
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"width_multiplier": float("inf")}, ValueError, r"width_multiplier must be a finite .*inf"),
+    ({"width_multiplier": float("-inf")}, ValueError, r"width_multiplier must be a finite"),
+    ({"width_multiplier": float("nan")}, ValueError, r"width_multiplier must be a finite .*nan"),
+    ({"width_multiplier": -0.5}, ValueError, r"width_multiplier must be a finite number > 0"),
+    ({"width_multiplier": 0}, ValueError, r"width_multiplier must be a finite number > 0"),
+    ({"width_multiplier": 0.01}, ValueError, r"at least 1/32 = 0\.03125.*got 0\.01"),
+    ({"width_multiplier": "0.5"}, TypeError, r"width_multiplier must be a number.*'0\.5' \(str\)"),
+    ({"width_multiplier": True}, TypeError, r"width_multiplier must be a number.*True \(bool\)"),
+    ({"width_multiplier": None}, TypeError, r"width_multiplier must be a number"),
+    ({"num_classes": 0}, ValueError, r"num_classes must be a positive int; got 0"),
+    ({"num_classes": -3}, ValueError, r"num_classes must be a positive int; got -3"),
+    ({"num_classes": True}, TypeError, r"num_classes must be a positive int; got True"),
+    ({"num_classes": 10.0}, TypeError, r"num_classes must be a positive int; got 10\.0"),
+    ({"last_depthwise_stride": 0}, ValueError, r"last_depthwise_stride must be a positive int"),
+    ({"seed": 0.5}, TypeError, r"seed must be an int >= 0"),
+])
+def test_mobilenet_v1_refuses_bad_arguments_by_name(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        models.mobilenet_v1(**kwargs)
+
+
+def test_mobilenet_v1_accepts_every_real_number_in_range():
+    assert summary(models.mobilenet_v1(np.float32(0.5)), (3, 224, 224)).total_macs \
+        == 149_497_088
+    smallest = models.mobilenet_v1(1 / 32, num_classes=np.int64(3))  # one channel in conv1
+    assert smallest["conv1"].out_channels == 1
+    assert summary(smallest, (3, 32, 32)).output_shape == (3,)
+    assert models.mobilenet_v1(2).name == "MobileNet-v1-2"
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"filters": 0}, ValueError, r"filters must be a positive int; got 0"),
+    ({"kernel_size": 2.5}, TypeError, r"kernel_size must be a positive int; got 2\.5"),
+    ({"in_channels": True}, TypeError, r"in_channels must be a positive int; got True"),
+])
+def test_spatial_block_refuses_bad_arguments_by_name(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        models.spatial_block(**kwargs)
+
+
+@pytest.mark.parametrize("builder", [models.example_net, models.standard_cnn,
+                                     models.separable_cnn, models.param_net])
+def test_every_builder_checks_its_seed(builder):
+    with pytest.raises(TypeError, match="seed must be an int >= 0"):
+        builder(seed="7")
