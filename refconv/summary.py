@@ -62,7 +62,10 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
+
+import numpy as np
 
 from .cost import OpCount
 
@@ -218,6 +221,51 @@ class Summary:
         return "\n".join(lines)
 
 
+def _is_int(value: object) -> bool:
+    """Python and NumPy integers, not bools."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_input_shape(input_shape: object) -> tuple[int, ...]:
+    """``input_shape`` as a tuple of Python ints: ``(C, H, W)`` or ``(F,)``, no batch axis.
+
+    A tuple or list of positive ints (NumPy ints too). Strings, floats (even ``224.0``), bools,
+    zero, negative sizes and other lengths are refused with a ``TypeError`` or ``ValueError``
+    that shows the expected form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_input_shape([3, np.int64(224), 224])
+    (3, 224, 224)
+    >>> check_input_shape("3x224x224")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: input_shape must be a tuple of ints such as (3, 224, 224), not a string; ...
+    """
+    form = "(C, H, W) such as (3, 224, 224), or (F,) before a Linear"
+    if isinstance(input_shape, (str, bytes)):
+        raise TypeError(f"input_shape must be a tuple of ints such as (3, 224, 224), not a "
+                        f"string; got {input_shape!r}")
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(f"input_shape must be a tuple of ints {form}; got "
+                        f"{type(input_shape).__name__} {input_shape!r}")
+    for index, size in enumerate(input_shape):
+        if not _is_int(size):
+            raise TypeError(
+                f"input_shape must hold ints {form}; got {size!r} ({type(size).__name__}) at "
+                f"index {index} of {tuple(input_shape)!r}"
+            )
+    if len(input_shape) not in (1, 3):
+        hint = (" Leave out the batch axis: input_shape is one sample, (C, H, W)."
+                if len(input_shape) == 4 else "")
+        raise ValueError(f"input_shape must be {form} (no batch axis); got "
+                         f"{len(input_shape)} sizes {tuple(input_shape)!r}.{hint}")
+    if min(input_shape) < 1:
+        raise ValueError(f"input_shape must hold sizes >= 1; got {tuple(input_shape)!r}")
+    return tuple(int(size) for size in input_shape)
+
+
 def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: str = "macs",
             effective: bool = False) -> Summary:
     """Per-layer shapes, parameters and exact operation counts of a layer or ``Sequential``.
@@ -227,7 +275,8 @@ def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: 
     model : refconv.nn.Module
         A single layer or a (nested) ``Sequential``; one row per leaf layer.
     input_shape : tuple of int
-        Without the batch axis, e.g. ``(3, 224, 224)``.
+        Without the batch axis: ``(C, H, W)``, e.g. ``(3, 224, 224)``, or ``(F,)`` for a model
+        that starts with a Linear (see :func:`check_input_shape`).
     params : {"pytorch", "keras"}, default "pytorch"
         Parameter convention (BatchNorm: 2 or 4 per channel).
     macs : {"macs", "thop", "ptflops", "fvcore"}, default "macs"
@@ -242,6 +291,12 @@ def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: 
         ``additions``, ``macs``, ...), ``total_params``, ``total_multiplications``,
         ``total_additions``, ``total_macs``; ``str()`` is a table.
 
+    Raises
+    ------
+    ValueError
+        When a layer cannot take the shape it receives; the message names the layer (its
+        dotted name and repr) and that shape, then gives the layer's own message.
+
     Examples
     --------
     >>> from refconv import nn
@@ -249,17 +304,28 @@ def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: 
     >>> s.rows[0].layer, s.rows[0].output_shape, s.total_multiplications
     ('SeparableConv2d', (256, 8, 8), 53952)
     """
+    if not callable(getattr(model, "named_leaves", None)):
+        raise TypeError(f"model must be a refconv.nn layer or Sequential; got "
+                        f"{type(model).__name__}")
+    start = check_input_shape(input_shape)
     if params not in PARAM_CONVENTIONS:
         raise ValueError(f"params convention must be one of {PARAM_CONVENTIONS}; got {params!r}")
     if macs not in MAC_CONVENTIONS:
         raise ValueError(f"macs convention must be one of {MAC_CONVENTIONS}; got {macs!r}")
-    shape = tuple(int(s) for s in input_shape)
+    if not isinstance(effective, (bool, np.bool_)):
+        raise TypeError(f"effective must be True or False; got {effective!r}")
+    shape = start
     rows = []
-    for name, layer in model.named_leaves():
-        op = layer.cost(shape, effective)
+    for leaf, layer in model.named_leaves():
+        name = leaf or type(layer).__name__.lower()
+        try:
+            op = layer.cost(shape, effective)
+        except ValueError as exc:
+            raise ValueError(f"layer {name!r} ({layer!r}) failed on input_shape {shape}: "
+                             f"{exc}") from exc
         total = op.params + (op.buffers if params == "keras" else 0)
         rows.append(SummaryRow(
-            name=name or type(layer).__name__.lower(),
+            name=name,
             layer=type(layer).__name__,
             input_shape=shape,
             output_shape=op.output_shape,
@@ -274,4 +340,4 @@ def summary(model, input_shape: tuple[int, ...], params: str = "pytorch", macs: 
         ))
         shape = op.output_shape
     name = getattr(model, "name", None) or type(model).__name__
-    return Summary(name, tuple(int(s) for s in input_shape), tuple(rows), params, macs)
+    return Summary(name, start, tuple(rows), params, macs)
