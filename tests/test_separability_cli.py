@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
 import json
 
 import pytest
 
 from refconv import filters
-from refconv.commands import separable
+from refconv.cli import main
+from refconv.commands.separable import MAX_SIZE
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="refconv")
-    separable.register(parser.add_subparsers())
-    args = parser.parse_args(["separable", *argv])
-    code = args.func(args)
+    code = main(["separable", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -61,33 +57,52 @@ def test_list(capsys):
         assert name in out
 
 
+def test_list_json(capsys):
+    code, out, err = run(capsys, "--list", "--json")
+    data = json.loads(out)
+    assert code == 0 and err == ""
+    assert [row["name"] for row in data["zoo"]] == list(filters.ZOO)
+    by_name = {row["name"]: row for row in data["zoo"]}
+    assert by_name["sobel_x"] == {"name": "sobel_x", "shape": [3, 3], "dtype": "int64",
+                                  "rank": 1}
+    assert by_name["log"]["shape"] == [9, 9] and by_name["log"]["rank"] == 2
+    assert "gaussian" in data["base_names"]
+
+
+def test_the_largest_size_runs_and_the_next_is_refused(capsys):
+    code, out, _ = run(capsys, "box", "--size", str(MAX_SIZE), "--image", "2048x2048")
+    assert code == 0
+    assert out.startswith(f"kernel: box size={MAX_SIZE}, {MAX_SIZE}x{MAX_SIZE}, int64")
+    assert "rank: 1" in out and f"full {MAX_SIZE}*{MAX_SIZE} = {MAX_SIZE**2}" in out
+    code, out, err = run(capsys, "gaussian", "--size", str(MAX_SIZE + 1))
+    assert code == 2 and out == ""
+    assert err == (f"refconv separable: error: argument --size: expected an int from 1 to "
+                   f"{MAX_SIZE}; got '{MAX_SIZE + 1}'\n")
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["[[1,2],[3]]"], "rows of equal length"),
         (["[[1,2],"], "could not read the matrix"),
-        (["[[1,2],[2,4]]", "--size", "5"], "only apply to named filters"),
-        (["sobel", "--image", "big"], "--image must look like 256x256"),
-        (["box", "--axis", "x"], "filter 'box' does not take axis"),
+        (["[[1,2],[2,4]]", "--size", "5"], "--size applies only to named filters"),
+        (["sobel", "--image", "big"], "argument --image: expected HxW"),
+        (["box", "--axis", "x"], "box --axis x: filter 'box' does not take axis"),
+        (["sobel", "--size", "4"], "sobel --size 4: size must be an odd int"),
+        (["gaussian", "--sigma", "-1"], "argument --sigma: expected a positive, finite number"),
+        (["sobel", "--tol", "1"], "argument --tol: expected a number with 0 <= tol < 1"),
         (["nope"], "unknown filter 'nope'"),
         ([], "give a KERNEL"),
+        ([" "], "give a KERNEL"),
     ],
 )
 def test_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.startswith("refconv separable: error:") and message in err
+    assert len(err.splitlines()) == 1
 
 
-def _all_subcommands_present() -> bool:
-    from refconv.cli import SUBCOMMANDS
-
-    return all(importlib.util.find_spec(f"refconv.commands.{n}") for n in SUBCOMMANDS)
-
-
-@pytest.mark.skipif(not _all_subcommands_present(), reason="not every subcommand module exists")
-def test_through_the_main_entry_point(capsys):
-    from refconv.cli import main
-
+def test_scharr_through_the_main_entry_point(capsys):
     assert main(["separable", "scharr"]) == 0
     assert "column (3x1): [3, 10, 3]" in capsys.readouterr().out

@@ -8,7 +8,6 @@ was measured; ``--check`` makes the exit code 1 when refconv misses any of its b
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +15,31 @@ from typing import Any
 
 from .. import bench
 from ..bench_report import format_report
+from . import Parser, check_output_file, fail, integer, shown, to_json
 
 HELP = "time refconv against PyTorch and SciPy (one process per peer)"
+MAX_BATCH = 64  # the largest case (128x112x112 float32) is then 411 MB per array
+MAX_THREADS = 256
+
+DESCRIPTION = f"""\
+Time refconv against PyTorch (CPU) and SciPy, each in a process of its own, and print the
+table with the bars refconv must meet.
+
+--quick takes well under a minute; the full run (both batch sizes, more repeats, the cold-start
+measurement) takes several minutes. --json writes everything that was measured (to stdout
+without a PATH, instead of the table); --check makes the exit status 1 when refconv misses any
+of its bars.
+
+Limits: --batch 1 to {MAX_BATCH}, --threads 1 to {MAX_THREADS}, --repeats 1 to 10000,
+--rounds 1 to 1000. A usage error is one line on stderr, exit status 2; a --json PATH is
+checked before the benchmark starts."""
+
+
+def _json_target(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a file name, or no value for stdout; got "
+                                         f"{shown(text)}")
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,20 +48,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="N=1 only, 3 repeats, smaller roof measurements, no cold start")
     parser.add_argument("--cases", nargs="+", metavar="NAME",
                         help="run only these cases (see --list)")
-    parser.add_argument("--list", action="store_true", help="list the cases and exit")
-    parser.add_argument("--batch", nargs="+", type=int, metavar="N",
-                        help="batch sizes (default: 1 8; with --quick: 1)")
-    parser.add_argument("--repeats", type=int, metavar="R",
+    parser.add_argument("--list", action="store_true",
+                        help="list the cases (with --json: as JSON) and exit")
+    parser.add_argument("--batch", nargs="+", type=integer(1, MAX_BATCH), metavar="N",
+                        help=f"batch sizes, 1 to {MAX_BATCH} (default: 1 8; with --quick: 1)")
+    parser.add_argument("--repeats", type=integer(1, 10_000), metavar="R",
                         help="timed calls per peer and case (default 10; --quick: 3)")
-    parser.add_argument("--rounds", type=int, metavar="K",
+    parser.add_argument("--rounds", type=integer(1, 1000), metavar="K",
                         help="rounds in which the peers take turns (default 5; --quick: 3)")
-    parser.add_argument("--threads", type=int, default=2, metavar="T",
+    parser.add_argument("--threads", type=integer(1, MAX_THREADS), default=2, metavar="T",
                         help="threads of every pool in every process (default 2)")
     parser.add_argument("--peers", nargs="+", choices=bench.PEERS,
                         help="which peers to run (default: all that are installed)")
     parser.add_argument("--no-cold-start", action="store_true",
                         help="skip the cold vs warm Numba cache measurement")
-    parser.add_argument("--json", nargs="?", const="-", metavar="PATH",
+    parser.add_argument("--json", nargs="?", const="-", metavar="PATH", type=_json_target,
                         help="write the results as JSON to PATH (to stdout without PATH, "
                         "instead of the table)")
     parser.add_argument("--check", action="store_true",
@@ -48,10 +71,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add the ``bench`` subcommand to the ``refconv`` parser."""
-    parser = subparsers.add_parser("bench", help=HELP, description=__doc__,
+    parser = subparsers.add_parser("bench", help=HELP, description=DESCRIPTION,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, prog=parser.prog)
+
+
+def cases_json() -> list[dict[str, Any]]:
+    """The benchmark cases as JSON-ready data (``--list --json``)."""
+    return [{"name": c.name, "title": c.title, "family": c.family, "c_in": c.c_in,
+             "c_out": c.c_out, "size": c.size, "kernel": c.kernel, "stride": c.stride,
+             "padding": c.padding, "bar": c.bar} for c in bench.CASES]
 
 
 def _list_cases() -> str:
@@ -62,21 +92,35 @@ def _list_cases() -> str:
     return "\n".join(lines)
 
 
+def _write_json(target: str | None, data: Any) -> bool:
+    """Print ``data`` as JSON (target ``-``) or write it to the file; True when printed."""
+    if target == "-":
+        print(to_json(data, indent=1))
+        return True
+    if target:
+        Path(target).write_text(to_json(data, indent=1) + "\n")
+    return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark as ``args`` say; print the table (or JSON); return the exit code."""
+    if args.json not in (None, "-"):  # before the work: minutes of timings should not be lost
+        problem = check_output_file(args.json)
+        if problem:
+            return fail(args, f"--json {args.json!r}: cannot write the results there "
+                        f"({problem})")
     if args.list:
-        print(_list_cases())
+        if not _write_json(args.json, cases_json()):
+            print(_list_cases())
         return 0
     try:
         cases = bench.select_cases(args.cases)
     except ValueError as exc:
-        print(f"refconv bench: {exc}", file=sys.stderr)
-        return 2
+        return fail(args, f"--cases: {exc}")
     peers = args.peers or bench.default_peers()
     if args.check and "torch" not in peers:
-        print("refconv bench: --check compares with PyTorch, which is not installed (or not "
-              "among --peers)", file=sys.stderr)
-        return 2
+        return fail(args, "--check compares with PyTorch, which is not installed (or not "
+                    "among --peers)")
     quick = args.quick
     result = bench.run_benchmark(
         cases,
@@ -91,11 +135,7 @@ def run(args: argparse.Namespace) -> int:
         cold_start=not (quick or args.no_cold_start),
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    if args.json == "-":
-        print(json.dumps(result, indent=1))
-    else:
-        if args.json:
-            Path(args.json).write_text(json.dumps(result, indent=1) + "\n")
+    if not _write_json(args.json, result):
         print(format_report(result))
     missed = [row for row in result["results"] if row["passed"] is False]
     return 1 if args.check and missed else 0
@@ -103,7 +143,8 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``scripts/bench.py``: the same options without the ``refconv`` front end."""
-    parser = argparse.ArgumentParser(prog="bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="bench", description=DESCRIPTION,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
+    parser.set_defaults(prog="bench")
     return run(parser.parse_args(argv))

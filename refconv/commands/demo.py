@@ -9,16 +9,27 @@ largest difference of every method from a scipy.signal oracle.
 from __future__ import annotations
 
 import argparse
-import json
+from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from .. import cost, filters, verification
 from .. import functional as F
 from .._args import METHODS
 from ..separability import analyze, separate
-from .count import comparison_table
+from . import check_output_dir, fail, path, to_json
+from .count import check_json, comparison_table, row_json
+
+DESCRIPTION = """\
+The seed example: a 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1
+(from "A basic introduction to separable convolutions"), computed by every refconv method and
+checked against scipy.signal. It prints the standard convolution beside its depthwise and
+pointwise halves with shapes, exact multiplication counts and each method's largest
+difference from scipy; then the same shape in every family, the totals of refconv count, and
+one separable and one non-separable filter.
+
+Exit status 1 when a method is off by more than 1e-9 or a published figure does not match.
+--json prints everything as JSON on stdout. A usage error is one line on stderr, exit status 2."""
 
 SEED_SHAPE = (1, 3, 12, 12)  # (N, C_in, H, W)
 SEED_KERNEL = 5
@@ -29,6 +40,8 @@ DEMO_METHODS = tuple(m for m in METHODS if m != "winograd")
 
 def _oracle(x: np.ndarray, weight: np.ndarray, groups: int) -> np.ndarray:
     """scipy.signal.correlate2d, channel by channel: y[o] = sum_c correlate2d(x[c], w[o, c])."""
+    from scipy import signal  # 1.5 s to import: not for every `refconv` command line
+
     c_out, c_group = weight.shape[:2]
     o_group = c_out // groups
     rows = []
@@ -71,7 +84,47 @@ def seed_example(seed: int = 0) -> dict:
     return results
 
 
-def _print(results: dict) -> None:
+def report(seed: int = 0) -> dict[str, Any]:
+    """Everything ``refconv demo`` shows, as JSON-ready data (what ``--json`` prints).
+
+    ``example``: the seed's shape in its own HxWxC order; ``convolutions``: :func:`seed_example`
+    (shapes in refconv's (C, H, W) order); ``comparison``: the same shape in every family (the
+    rows of ``refconv count --input 12x12x3 --kernel 5 --out 256 --json``); ``verification``:
+    the totals of ``refconv count`` and its errata; ``separability``: Sobel-x splits, the
+    4-neighbour Laplacian does not; ``ok``: every method within 1e-9 of scipy and no mismatch.
+    """
+    convolutions = seed_example(seed)
+    mults = {name: r["multiplications"] for name, r in convolutions.items()}
+    separable = mults["depthwise"] + mults["pointwise"]
+    checks = verification.all_checks()
+    errata = [check_json(c) for c in checks if c.tolerance == "erratum"]
+    mismatches = sum(not c.ok for c in checks)
+    sobel, laplacian = filters.make("sobel"), filters.make("laplacian4")
+    column, row = separate(sobel)
+    worst = max(max(r["max_abs_error_vs_scipy"].values()) for r in convolutions.values())
+    return {
+        "example": {"input_hwc": [SEED_SHAPE[2], SEED_SHAPE[3], SEED_SHAPE[1]],
+                    "kernel": SEED_KERNEL, "out_channels": SEED_OUT, "padding": "valid",
+                    "stride": 1, "methods": list(DEMO_METHODS)},
+        "convolutions": convolutions,
+        "standard_multiplications": mults["standard"],
+        "separable_multiplications": separable,
+        "times_fewer": round(mults["standard"] / separable, 2),
+        "largest_error_vs_scipy": worst,
+        "comparison": [row_json(r) for r in cost.compare_convolutions()],
+        "verification": {"checked": len(checks), "errata": len(errata),
+                         "mismatches": mismatches, "errata_checks": errata},
+        "separability": {
+            "sobel_x": {"kernel": sobel.tolist(), "rank": analyze(sobel).rank,
+                        "column": column.tolist(), "row": row.tolist()},
+            "laplacian4": {"kernel": laplacian.tolist(), "rank": analyze(laplacian).rank},
+        },
+        "ok": worst < 1e-9 and not mismatches,
+    }
+
+
+def _print(data: dict[str, Any]) -> None:
+    results = data["convolutions"]
     print("Seed example: 12x12x3 image, 5x5 kernel, 256 output channels, valid, stride 1")
     print("(shapes are (C, H, W); weights (C_out, C_in/groups, kH, kW); cross-correlation)\n")
     header = f"{'convolution':<11} {'input':>11} {'weight':>16} {'output':>12} {'mults':>11}"
@@ -84,51 +137,60 @@ def _print(results: dict) -> None:
                 f"{r['multiplications']:>11,}")
         line += "".join(f" {r['max_abs_error_vs_scipy'][m]:>10.1e}" for m in DEMO_METHODS)
         print(line)
-    std = results["standard"]["multiplications"]
-    sep = results["depthwise"]["multiplications"] + results["pointwise"]["multiplications"]
+    std, sep = data["standard_multiplications"], data["separable_multiplications"]
     print(f"\nstandard: {std:,} multiplications; depthwise + pointwise: "
           f"{results['depthwise']['multiplications']:,} + "
           f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)")
     print("last columns: largest |refconv - scipy.signal.correlate2d| for each method")
     print("\nThe same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):")
     print(comparison_table(cost.compare_convolutions()))
-    checks = verification.all_checks()
-    errata = [c for c in checks if c.tolerance == "erratum"]
-    failed = [c for c in checks if not c.ok]
+    checked = data["verification"]
+    errata = checked["errata_checks"]
     print(f"\nThe seeds' and the MobileNet paper's figures (refconv count prints each one): "
-          f"{len(checks)} checked, {len(errata)} errata reproduced, {len(failed)} mismatches.")
+          f"{checked['checked']} checked, {checked['errata']} errata reproduced, "
+          f"{checked['mismatches']} mismatches.")
     for check in errata[:3]:
-        print(check.line())
+        print(verification.Check(**{k: v for k, v in check.items() if k != "verdict"}).line())
     if len(errata) > 3:
         print(f"  ... and {len(errata) - 3} more errata: refconv count")
-    sobel = filters.make("sobel")
-    column, row = separate(sobel)
-    print(f"\nSpatial separability (refconv separable sobel): Sobel-x {sobel.tolist()} = "
-          f"column {column.tolist()} x row {row.tolist()}; a 3x3 Laplacian has rank "
-          f"{analyze(filters.make('laplacian4')).rank} and does not split.")
+    sobel = data["separability"]["sobel_x"]
+    print(f"\nSpatial separability (refconv separable sobel): Sobel-x {sobel['kernel']} = "
+          f"column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
+          f"{data['separability']['laplacian4']['rank']} and does not split.")
 
 
 def run(args: argparse.Namespace) -> int:
-    results = seed_example()
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        _print(results)
+    """Run ``refconv demo``; return the exit status (0 ok, 1 a method or count is off, 2 usage)."""
+    if args.figures:  # before the work: a bad folder should not cost the whole report
+        problem = check_output_dir(args.figures)
+        if problem:
+            return fail(args, f"--figures {args.figures!r}: cannot write figures there "
+                        f"({problem})")
+    data = report()
+    if not args.json:
+        _print(data)
     if args.figures:
         from ..plotting import write_all
 
         paths = write_all(args.figures)
-        print(f"\nwrote {len(paths)} figures to {args.figures}")
-    worst = max(max(r["max_abs_error_vs_scipy"].values()) for r in results.values())
-    mismatches = sum(not check.ok for check in verification.all_checks())
-    return 0 if worst < 1e-9 and not mismatches else 1
+        data["figures"] = [str(p) for p in paths]
+        if not args.json:
+            print(f"\nwrote {len(paths)} figures to {args.figures}")
+    if args.json:
+        print(to_json(data))
+    return 0 if data["ok"] else 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``demo`` subcommand to the ``refconv`` parser."""
     parser = subparsers.add_parser(
         "demo", help="the seed example computed every way, checked against scipy",
-        description=__doc__,
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--figures", metavar="DIR", help="also write every figure into DIR")
-    parser.set_defaults(func=run)
+    parser.add_argument("--json", action="store_true",
+                        help="print JSON instead of text (with --figures, the files written "
+                        "are listed under 'figures')")
+    parser.add_argument("--figures", metavar="DIR", type=path,
+                        help="also write every figure into DIR (created if needed; checked "
+                        "before the work starts)")
+    parser.set_defaults(func=run, prog=parser.prog)

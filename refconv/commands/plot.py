@@ -1,24 +1,44 @@
-"""``refconv plot --out DIR``: write every figure refconv makes into DIR."""
+"""``refconv plot --out DIR``: write every figure refconv makes into DIR; print their paths."""
 
 from __future__ import annotations
 
 import argparse
 
+from . import check_output_dir, fail, path, to_json
+
+TOPICS = ("separability", "counting", "performance")  # refconv.plotting.TOPICS, without
+# importing matplotlib before the options are read
+
+DESCRIPTION = """\
+Write every figure refconv makes (PNG) into a folder, created if needed, and print the path
+of each file written, one a line (--json: a JSON list of the paths).
+
+The performance topic measures refconv on this machine unless REFCONV_PERF_JSON names a
+saved 'refconv bench --json PATH' result. A usage error is one line on stderr, exit status 2."""
+
 
 def run(args: argparse.Namespace) -> int:
-    from ..plotting import TOPICS, write_all
+    """Run ``refconv plot``; return the exit status (0 written, 2 bad folder)."""
+    problem = check_output_dir(args.out)
+    if problem:
+        return fail(args, f"--out {args.out!r}: cannot write figures there ({problem})")
+    from ..plotting import write_all
 
-    topics = tuple(args.topic) if args.topic else TOPICS
-    for path in write_all(args.out, topics):
-        print(path)
+    topics = tuple(dict.fromkeys(args.topic)) if args.topic else TOPICS
+    paths = [str(p) for p in write_all(args.out, topics)]
+    print(to_json(paths) if args.json else "\n".join(paths))
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``plot`` subcommand to the ``refconv`` parser."""
     parser = subparsers.add_parser("plot", help="write every figure into a folder",
-                                   description=__doc__)
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the PNG files")
-    parser.add_argument("--topic", action="append",
-                        choices=("separability", "counting", "performance"),
-                        help="only these topics (repeatable); default: all")
-    parser.set_defaults(func=run)
+                                   description=DESCRIPTION,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, metavar="DIR", type=path,
+                        help="folder for the PNG files (created if needed)")
+    parser.add_argument("--topic", action="append", choices=TOPICS,
+                        help="only this topic (repeatable); default: all")
+    parser.add_argument("--json", action="store_true",
+                        help="print the paths written as a JSON list")
+    parser.set_defaults(func=run, prog=parser.prog)

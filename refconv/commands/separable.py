@@ -11,16 +11,56 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
-import sys
+import math
 
 import numpy as np
 
 from .. import filters
 from ..separability import SeparabilityResult, _as_kernel, analyze
 from ..separable_filtering import FilteringCost, filtering_cost
+from . import COUNT_MAX, dims, fail, integer, shown, to_json
 
 DEFAULT_IMAGE = (256, 256)
+#: Largest --size of a named filter: a 1025x1025 float64 kernel is 8 MiB and its SVD takes
+#: about a second; 100000 would need 74 GiB.
+MAX_SIZE = 1025
+BASE_NAMES = ("sobel", "scharr", "prewitt", "box", "binomial", "gaussian", "impulse",
+              "laplacian", "log", "dog")
+
+DESCRIPTION = f"""\
+Is a kernel separable, what are its factors, what does it save?
+
+KERNEL is a filter of the zoo (sobel, sobel_y, laplacian4, log, ...; --list shows them all)
+or a literal matrix such as "[[1,2],[2,4]]". The report gives the rank, the singular values,
+the factors (exact integers for an integer kernel), and the exact multiplication counts of
+the full kernel and of the separable (or rank-r) passes on an image (--image HxW, "same" and
+"valid" padding).
+
+Limits: --size from 1 to {MAX_SIZE} (odd for most filters); --image sides up to 2**62.
+--json prints the same as JSON on stdout. A usage error is one line on stderr, exit status 2."""
+
+
+def _sigma(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number; got {shown(text)}")
+    return value
+
+
+def _tol(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise argparse.ArgumentTypeError(
+            f"expected a number with 0 <= tol < 1 (relative: rank 1 when sigma_2 <= tol * "
+            f"sigma_1); got {shown(text)}"
+        )
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,64 +68,73 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "separable",
         help="SVD separability of a kernel: rank, factors, multiplication savings",
-        description=__doc__.split("\n\n")[0].strip("`") + "\n\n" + __doc__.split("\n\n")[1],
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "kernel", nargs="?",
+        "kernel", nargs="?", metavar="KERNEL",
         help="a filter name (see --list), e.g. sobel, or a matrix, e.g. '[[1,2],[2,4]]'",
     )
-    parser.add_argument("--list", action="store_true", help="list the filter zoo and exit")
-    parser.add_argument("--size", type=int, help="filter size (sobel, box, gaussian, log, ...)")
+    parser.add_argument("--list", action="store_true",
+                        help="list the filter zoo (with --json: as JSON) and exit")
+    parser.add_argument("--size", type=integer(1, MAX_SIZE), metavar="K",
+                        help=f"filter size, 1 to {MAX_SIZE} (sobel, box, binomial, gaussian, "
+                        "impulse, log, dog)")
     parser.add_argument("--axis", choices=("x", "y"), help="derivative axis (sobel, scharr, "
                         "prewitt)")
-    parser.add_argument("--order", type=int, help="derivative order (sobel)")
-    parser.add_argument("--sigma", type=float, help="Gaussian sigma (gaussian, log, dog)")
+    parser.add_argument("--order", type=integer(0, MAX_SIZE - 1), metavar="N",
+                        help="derivative order, below --size (sobel)")
+    parser.add_argument("--sigma", type=_sigma, metavar="S",
+                        help="Gaussian sigma, > 0 (gaussian, log, dog)")
     parser.add_argument("--neighbours", type=int, choices=(4, 8), help="laplacian: 4 or 8")
-    parser.add_argument("--tol", type=float, help="relative tolerance: rank 1 when sigma_2 <= "
-                        "tol * sigma_1 (default max(kH, kW) * eps)")
-    parser.add_argument("--image", default=f"{DEFAULT_IMAGE[0]}x{DEFAULT_IMAGE[1]}",
-                        metavar="HxW", help="image size for the exact counts (default "
-                        "%(default)s)")
+    parser.add_argument("--tol", type=_tol, help="relative tolerance, 0 <= tol < 1: rank 1 when "
+                        "sigma_2 <= tol * sigma_1 (default max(kH, kW) * eps)")
+    parser.add_argument("--image", default=DEFAULT_IMAGE, metavar="HxW",
+                        type=dims("HW", (COUNT_MAX, COUNT_MAX), "256x256"),
+                        help="image size for the exact counts (default 256x256)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, prog=parser.prog)
     return parser
 
 
 # --------------------------------------------------------------------------- parsing
 
 
-def _parse_image(text: str) -> tuple[int, int]:
-    parts = text.lower().replace(",", "x").split("x")
-    try:
-        h, w = (int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"--image must look like 256x256 (H x W); got {text!r}") from None
-    if h < 1 or w < 1:
-        raise ValueError(f"--image sizes must be positive; got {text!r}")
-    return h, w
-
-
 def _parse_kernel(args: argparse.Namespace) -> tuple[str, np.ndarray]:
-    """(a label, the kernel) from the positional argument and the filter options."""
+    """(a label, the kernel) from the positional argument and the filter options.
+
+    Errors are ``ValueError``/``TypeError`` whose text names the options involved.
+    """
     text = args.kernel.strip()
     options = {k: getattr(args, k) for k in ("size", "axis", "order", "sigma", "neighbours")
                if getattr(args, k) is not None}
     if text.startswith("["):
         if options:
-            raise ValueError(f"--{', --'.join(options)} only apply to named filters, not to a "
+            verb = "applies" if len(options) == 1 else "apply"
+            raise ValueError(f"--{', --'.join(options)} {verb} only to named filters, not to a "
                              f"literal matrix")
         try:
             value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            raise ValueError(f"could not read the matrix {text!r}; write it as nested lists, "
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            raise ValueError(f"could not read the matrix {shown(text)}; write it as nested lists, "
                              f"e.g. '[[1,2],[2,4]]'") from None
-        return "matrix", _as_kernel(value)
+        kernel = _as_kernel(value)
+        if max(kernel.shape) > MAX_SIZE:
+            raise ValueError(f"the matrix is {kernel.shape[0]}x{kernel.shape[1]}; at most "
+                             f"{MAX_SIZE} rows and columns")
+        return "matrix", kernel
     name = text.lower()
+    given = " ".join(f"--{k} {v}" for k, v in options.items())
     if name in ("sobel", "scharr", "prewitt") and "axis" not in options:
         options["axis"] = "x"
     label = name + "".join(f" {k}={v}" for k, v in options.items())
-    return label, filters.make(name, **options)
+    try:
+        kernel = filters.make(name, **options)
+    except (ValueError, TypeError) as exc:
+        if not given:  # an unknown name: the message says so and lists the names
+            raise
+        raise ValueError(f"{name} {given}: {exc}") from None
+    return label, kernel
 
 
 # --------------------------------------------------------------------------- output
@@ -179,28 +228,40 @@ def _text(label: str, kernel: np.ndarray, result: SeparabilityResult,
     return "\n".join(lines)
 
 
-def _zoo_listing() -> str:
-    lines = [f"{'name':<12}{'shape':>7}  {'dtype':<8}{'rank':>5}"]
+def zoo() -> list[dict[str, object]]:
+    """The filter zoo: name, shape, dtype and rank of each kernel (``--list --json``)."""
+    rows = []
     for name in filters.ZOO:
         k = filters.make(name)
-        lines.append(f"{name:<12}{k.shape[0]:>4}x{k.shape[1]:<2}  {k.dtype!s:<8}"
-                     f"{analyze(k).rank:>5}")
+        rows.append({"name": name, "shape": list(k.shape), "dtype": str(k.dtype),
+                     "rank": analyze(k).rank})
+    return rows
+
+
+def _zoo_listing(rows: list[dict[str, object]]) -> str:
+    lines = [f"{'name':<12}{'shape':>7}  {'dtype':<8}{'rank':>5}"]
+    for row in rows:
+        kh, kw = row["shape"]  # type: ignore[misc]
+        lines.append(f"{row['name']:<12}{kh:>4}x{kw:<2}  {row['dtype']:<8}{row['rank']:>5}")
     lines.append("base names (with --size/--axis/--order/--sigma/--neighbours): "
-                 "sobel, scharr, prewitt, box, binomial, gaussian, impulse, laplacian, log, dog")
+                 + ", ".join(BASE_NAMES))
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``refconv separable``; return the exit status (0 ok, 2 bad input)."""
     if args.list:
-        print(_zoo_listing())
+        rows = zoo()
+        if args.json:
+            print(to_json({"zoo": rows, "base_names": list(BASE_NAMES)}))
+        else:
+            print(_zoo_listing(rows))
         return 0
-    if not args.kernel:
-        print("refconv separable: error: give a KERNEL (a filter name or a matrix such as "
-              "'[[1,2],[2,4]]'), or --list", file=sys.stderr)
-        return 2
+    if not args.kernel or not args.kernel.strip():
+        return fail(args, "give a KERNEL (a filter name or a matrix such as '[[1,2],[2,4]]'), "
+                    "or --list")
+    image = args.image
     try:
-        image = _parse_image(args.image)
         label, kernel = _parse_kernel(args)
         result = analyze(kernel, args.tol)
         rank = max(result.rank, 1)
@@ -209,10 +270,9 @@ def run(args: argparse.Namespace) -> int:
                  if padding == "same" or (kernel.shape[0] <= image[0]
                                           and kernel.shape[1] <= image[1])]
     except (ValueError, TypeError) as exc:
-        print(f"refconv separable: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(args, str(exc))
     if args.json:
-        print(json.dumps(report(label, kernel, result, costs), indent=2))
+        print(to_json(report(label, kernel, result, costs)))
     else:
         print(_text(label, kernel, result, costs))
     return 0
