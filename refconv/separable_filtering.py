@@ -26,6 +26,7 @@ count per output pixel is ``kW + kH * W / (W-kW+1)``, a little more than ``kH + 
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .functional import conv2d, spatial_separable_conv2d
-from .separability import _as_kernel, _check_rank, low_rank
+from .separability import _as_kernel, _check_rank, _svd, _unmasked, low_rank
 
 __all__ = [
     "FilteringCost",
@@ -53,7 +54,7 @@ PADDINGS = ("valid", "same")
 
 
 def _image(image: ArrayLike) -> np.ndarray:
-    array = np.asarray(image)
+    array = np.asarray(_unmasked(image, "image"))
     if array.ndim != 2:
         raise ValueError(
             f"image must be a 2-D array (H, W); got a {array.ndim}-D array of shape "
@@ -63,7 +64,7 @@ def _image(image: ArrayLike) -> np.ndarray:
 
 
 def _vector(values: ArrayLike, name: str) -> np.ndarray:
-    array = np.asarray(values)
+    array = np.asarray(_unmasked(values, name))
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array; got shape {array.shape}")
     return array
@@ -192,14 +193,30 @@ def filter_low_rank(
 
 
 def _shape2(value: object, name: str) -> tuple[int, int]:
+    a, b = _positive_ints(value, name, "(rows, columns)")
+    return a, b
+
+
+def _positive_ints(value: object, name: str, labels: str) -> tuple[int, ...]:
+    """``value`` as positive ints, one per name in ``labels``, e.g. ``"(C_in, H, W)"``."""
+    count = labels.count(",") + 1
+    what = "a pair of" if count == 2 else f"{count}"
     try:
-        a, b = value  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair of ints (rows, columns); got {value!r}") from None
-    for v in (a, b):
+        items = tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be {what} ints {labels}; got {value!r}") from None
+    if len(items) != count:
+        raise TypeError(f"{name} must be {what} ints {labels}; got {value!r}")
+    for v in items:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < 1:
-            raise ValueError(f"{name} must be a pair of positive ints; got {value!r}")
-    return int(a), int(b)
+            raise ValueError(f"{name} must be {what} positive ints {labels}; got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+def _positive_rank(rank: object) -> int:
+    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, numbers.Integral) or rank < 1:
+        raise ValueError(f"rank must be a positive int; got {rank!r}")
+    return int(rank)
 
 
 def _padding(padding: object) -> str:
@@ -320,8 +337,7 @@ def filtering_cost(
     hw = _shape2(image_shape, "image_shape")
     khw = _shape2(kernel_shape, "kernel_shape")
     pad = _padding(padding)
-    if isinstance(rank, (bool, np.bool_)) or not isinstance(rank, numbers.Integral) or rank < 1:
-        raise ValueError(f"rank must be a positive int; got {rank!r}")
+    rank = _positive_rank(rank)
     (mh, mw), (oh, ow) = _pass_sizes(hw, khw, pad)
     kh, kw = khw
     return FilteringCost(
@@ -392,6 +408,8 @@ def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:
     Parameters
     ----------
     weight : array_like, shape (C_out, C_in, kH, kW)
+        float32 is factored in float32, float64 in float64, integers and bool in float64 (as
+        :func:`refconv.conv2d` computes them); other dtypes are a ``TypeError``.
     rank : int
         ``R``, between 1 and ``min(C_in * kH, C_out * kW)``.
 
@@ -414,28 +432,32 @@ def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:
     >>> bool(np.allclose(y, refconv.conv2d(x, w)))
     True
     """
-    w = np.asarray(weight)
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"weight must hold real numbers; got dtype {w.dtype}")
+    w = np.asarray(_unmasked(weight, "weight"))
+    if w.dtype.kind in "biu":
+        w = w.astype(np.float64)
+    elif not (w.dtype.kind == "f" and w.dtype.itemsize in (4, 8)):
+        raise TypeError(
+            f"weight must hold real numbers (an integer, bool, float32 or float64 dtype); got "
+            f"dtype {w.dtype}. Convert it first, e.g. np.asarray(weight, dtype=float)."
+        )
     if w.ndim != 4 or w.size == 0:
         raise ValueError(
             f"weight must be a non-empty 4-D array (C_out, C_in, kH, kW); got shape {w.shape}"
         )
-    w = w.astype(np.result_type(w.dtype, np.float32))
     if not np.isfinite(w).all():
         raise ValueError("weight must be finite; it holds NaN or Inf")
     c_out, c_in, kh, kw = w.shape
     rank = _check_rank(rank, min(c_in * kh, c_out * kw), "min(C_in * kH, C_out * kW)",
                        w.shape, "weight")
-    u, s, vt = np.linalg.svd(_weight_matrix(w), full_matrices=False)
+    u, s, vt = _svd(_weight_matrix(w), "weight", full_matrices=False)
     r = int(rank)
     root = np.sqrt(s[:r])
     a = (u[:, :r] * root).T  # (R, C_in*kH): a_r[(c, p)]
     b = vt[:r] * root[:, None]  # (R, C_out*kW): b_r[(o, q)]
     column_weight = a.reshape(r, c_in, kh)[..., None]  # (R, C_in, kH, 1)
     row_weight = b.reshape(r, c_out, kw).transpose(1, 0, 2)[:, :, None, :]  # (C_out, R, 1, kW)
-    error = float(np.sqrt(np.sum(s[r:].astype(np.float64) ** 2)))
-    total = float(np.linalg.norm(s.astype(np.float64)))
+    error = math.hypot(*s[r:].tolist())  # sqrt of a sum of squares, which cannot overflow
+    total = math.hypot(*s.tolist())
     return LayerFactorization(column_weight, row_weight, s, error,
                               error / total if total else 0.0)
 
@@ -468,8 +490,9 @@ def factorized_layer_multiplications(
     >>> factorized_layer_multiplications((64, 32, 32), (64, 64, 3, 3), rank=64, padding="same")
     (37748736, 25165824)
     """
-    c_in, h, w = (int(v) for v in input_shape)
-    c_out, c_in_w, kh, kw = (int(v) for v in weight_shape)
+    c_in, h, w = _positive_ints(input_shape, "input_shape", "(C_in, H, W)")
+    c_out, c_in_w, kh, kw = _positive_ints(weight_shape, "weight_shape", "(C_out, C_in, kH, kW)")
+    rank = _positive_rank(rank)
     if c_in_w != c_in:
         raise ValueError(
             f"weight_shape[1] must equal input_shape[0] (C_in); got weight_shape={weight_shape}, "

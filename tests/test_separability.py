@@ -129,12 +129,26 @@ def test_float_factors_balanced(shape, dtype):
     assert c.sum() > 0  # sign convention: the column's sum is positive
 
 
-def test_float_sobel_factors_are_scaled_integer_factors():
-    c, r = separate(filters.sobel().astype(float))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_sobel_gets_the_integer_factors(dtype):
+    # Regression: a float kernel of whole numbers got the SVD's [0.76, 1.52, 0.76] x
+    # [-1.32, -0., 1.32]; it now gets the integer path's factors, in its own dtype.
+    kernel = filters.sobel().astype(dtype)
+    c, r = separate(kernel)
+    assert c.dtype == dtype and r.dtype == dtype
+    assert_array_equal(c, [1, 2, 1])
+    assert_array_equal(r, [-1, 0, 1])
+    assert_array_equal(np.outer(c, r), kernel)
+
+
+def test_float_factors_are_scaled_integer_factors():
+    kernel = 0.5 * filters.sobel()  # not whole numbers: balanced SVD factors
+    c, r = separate(kernel)
     scale = c[0]
     assert_allclose(c / scale, [1, 2, 1], **TIGHT)
-    assert_allclose(r * scale, [-1, 0, 1], **TIGHT)
-    assert_allclose(np.linalg.norm(c) ** 2, np.linalg.svd(filters.sobel())[1][0], **TIGHT)
+    assert_allclose(r * scale, [-0.5, 0, 0.5], **TIGHT)
+    assert_allclose(np.linalg.norm(c) ** 2, np.linalg.svd(kernel)[1][0], **TIGHT)
+    assert not np.signbit(r[1])  # +0.0: the sign flip used to leave -0.0 in the row
 
 
 def test_input_not_modified():
