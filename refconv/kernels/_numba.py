@@ -1,52 +1,43 @@
-"""Numba settings shared by every fast kernel, in one place.
+"""Numba settings shared by every fast kernel, and how kernels are launched safely.
 
-* ``JIT`` is the decorator every kernel uses: ``parallel=True`` (``prange`` runs over output
-  slices that never overlap), ``cache=True`` (compiled code is kept on disk, so only the first
-  call after install pays the compile time), no ``fastmath`` beyond allowing fused
-  multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy. ``INLINE_JIT``
-  marks the per-row helpers, which are inlined into the kernels that call them.
-* One thread pool: all parallel work runs in Numba's OpenMP pool, GEMMs included (see
-  ``_blas.py``). Two pools on the same cores -- Numba's and OpenBLAS's -- each spin while the
-  other works; on two cores a 0.1 ms call took 8 ms. Idle OpenMP threads spin for a while
-  before they sleep, so the next kernel starts in microseconds; if your own code calls
-  NumPy's BLAS right after refconv, set ``OMP_WAIT_POLICY=PASSIVE`` before importing refconv
-  (``docs/performance.md`` has the measurements).
-* Small calls run on the calling thread alone (:data:`PARALLEL_MIN_WORK`).
-* The threading layer: Numba's ``workqueue`` layer is not safe when several Python threads
-  launch parallel kernels at once. Unless the user chose a layer through
-  ``NUMBA_THREADING_LAYER``, refconv asks for a thread-safe one (OpenMP or TBB) and, if only
-  ``workqueue`` is available, serialises kernel launches with a lock.
+* :func:`kernel` is the decorator every parallel kernel uses: ``parallel=True`` (``prange``
+  runs over output slices that never overlap), ``cache=True`` (compiled code is kept on disk,
+  so only the first call after install pays the compile time), no ``fastmath`` beyond
+  allowing fused multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy.
+  ``INLINE_JIT`` marks the per-row helpers, which are inlined into the kernels that call them.
+* One thread pool: all parallel work runs in Numba's pool, GEMMs included (see ``_blas.py``).
+  Two pools on the same cores -- Numba's and OpenBLAS's -- each spin while the other works;
+  on two cores a 0.1 ms call took 8 ms. Small calls run on the calling thread alone
+  (:data:`PARALLEL_MIN_WORK`).
+* **The threading layer is Numba's choice, or yours.** Importing refconv changes nothing:
+  Numba picks TBB if it can load it, else OpenMP, else its ``workqueue``
+  (``NUMBA_THREADING_LAYER`` overrides it). Measured on the benchmark shapes
+  (``python scripts/threading_layers.py``): OpenMP fastest, TBB 5-20 % slower, workqueue up
+  to 2x slower on 0.1 ms calls. Each has one hazard, handled here:
+
+  - GNU OpenMP cannot survive ``fork()``: a child process that enters the pool its parent
+    started is killed ("fork() called from a process already using GNU OpenMP"), and a
+    ``multiprocessing.Pool`` hangs. So :func:`launch` runs a kernel's *serial* twin -- the
+    same function compiled without ``parallel`` -- in a process forked after its parent
+    started the pool (one thread per process, which is what pool workers want anyway);
+  - ``workqueue`` is not safe when several Python threads launch kernels at once, so with
+    that layer launches are serialised by a lock.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import types
 from collections.abc import Callable
 from typing import Any
 
 import numba
 
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    try:
-        import numba.np.ufunc.omppool  # is OpenMP loadable here?
-
-        numba.config.THREADING_LAYER = "omp"
-    except ImportError:
-        try:
-            import numba.np.ufunc.tbbpool
-
-            numba.config.THREADING_LAYER = "tbb"
-        except ImportError:
-            numba.config.THREADING_LAYER = "workqueue"
-
-JIT = numba.njit(parallel=True, cache=True, fastmath={"contract"})
-SERIAL_JIT = numba.njit(cache=True, fastmath={"contract"})
+_FASTMATH = {"contract"}  # fused multiply-adds only: no reassociation, NaN and Inf kept
+SERIAL_JIT = numba.njit(cache=True, fastmath=_FASTMATH)
 # per-row helpers: inlined into the calling kernel (a call per row cost as much as the row)
-INLINE_JIT = numba.njit(cache=True, fastmath={"contract"}, inline="always")
-
-_lock = threading.Lock()
-_needs_lock: bool | None = None
+INLINE_JIT = numba.njit(cache=True, fastmath=_FASTMATH, inline="always")
 
 # Below this many inner-loop operations (multiply-adds or copies) a kernel runs on the calling
 # thread alone: a parallel launch costs microseconds while the pool's threads still spin, but
@@ -55,15 +46,57 @@ _needs_lock: bool | None = None
 PARALLEL_MIN_WORK = 1 << 19
 
 
-def _thread_count_functions() -> tuple[Callable[[], int], Callable[[int], None]]:
-    """Numba's (get, set) of the calling thread's thread count, as cheap as they can be.
+class Kernel:
+    """A parallel Numba kernel and its serial twin (compiled on first use, from the same
+    Python function, with ``prange`` run as ``range``)."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.py_func = function
+        self.parallel = numba.njit(parallel=True, cache=True, fastmath=_FASTMATH)(function)
+        self._serial: Any = None
+        self.__name__ = function.__name__
+        self.__doc__ = function.__doc__
+
+    @property
+    def serial(self) -> Any:
+        if self._serial is None:
+            # A copy of the function under another name: Numba's on-disk cache keys compiled
+            # code by the function's qualified name and signature, not by ``parallel``, so
+            # under the same name the serial twin would load the parallel code.
+            f = self.py_func
+            twin = types.FunctionType(f.__code__, f.__globals__, f.__name__ + "_serial",
+                                      f.__defaults__, f.__closure__)
+            twin.__qualname__ = f.__qualname__ + "_serial"
+            twin.__module__ = f.__module__
+            self._serial = numba.njit(cache=True, fastmath=_FASTMATH)(twin)
+        return self._serial
+
+    def __call__(self, *args: Any) -> Any:
+        return self.parallel(*args)
+
+
+def kernel(function: Callable[..., Any]) -> Kernel:
+    """Decorator of the parallel kernels: launch them with :func:`launch`."""
+    return Kernel(function)
+
+
+_lock = threading.Lock()
+_pool_pid: int | None = None  # the process that started the thread pool
+_needs_lock: bool | None = None
+_fork_unsafe: bool | None = None
+
+
+def _thread_count_functions() -> tuple[Callable[[], int], Callable[[int], None], bool]:
+    """Numba's (get, set) of the calling thread's thread count, as cheap as they can be,
+    and whether they are the fast ones.
 
     ``numba.get_num_threads`` and ``numba.set_num_threads`` first make sure the pool is
-    started, under two locks, and check their argument: about 1 us each, up to four times a
-    kernel call, which matters for calls of 0.1 ms (``python scripts/traps.py --traps overhead``
-    times the getter both ways). Once the pool is started, both wrap two C functions, which
-    are called here directly; the public functions remain the fallback if Numba ever stores
-    them elsewhere. Only counts read from the getter, or 1, are ever set.
+    started, under two locks, and check their argument: about 1 us each, up to three times a
+    kernel call, which matters for calls of 0.1 ms (``python scripts/traps.py --traps
+    overhead`` times the getter both ways). Once the pool is started, both wrap two C
+    functions of Numba's private ``parallel`` module, which are called here directly; if
+    Numba ever stores them elsewhere, the public functions are used (``refconv info`` says
+    which). Only counts read from the getter, or 1, are ever set.
     """
     numba.get_num_threads()  # starts the pool: from here on Numba holds the C functions
     from numba.np.ufunc import parallel
@@ -71,19 +104,37 @@ def _thread_count_functions() -> tuple[Callable[[], int], Callable[[int], None]]
     get = getattr(parallel, "_get_num_threads", None)
     put = getattr(parallel, "_set_num_threads", None)
     if callable(get) and callable(put) and get() == numba.get_num_threads():
-        return get, put
-    return numba.get_num_threads, numba.set_num_threads
+        return get, put, True
+    return numba.get_num_threads, numba.set_num_threads, False
 
 
-_get_threads: Callable[[], int] | None = None
-_set_threads: Callable[[int], None] | None = None
+_get_threads: Callable[[], int] = numba.get_num_threads
+_set_threads: Callable[[int], None] = numba.set_num_threads
+_fast_thread_counts = False
+
+
+def _layer_facts() -> tuple[bool, bool]:
+    """(serialise launches, pool lost on fork) for the layer Numba chose; starts the pool."""
+    global _get_threads, _set_threads, _fast_thread_counts
+    _get_threads, _set_threads, _fast_thread_counts = _thread_count_functions()
+    layer = numba.threading_layer()
+    fork_unsafe = False
+    if layer == "omp":
+        from numba.np.ufunc import omppool
+
+        fork_unsafe = getattr(omppool, "openmp_vendor", "GNU") == "GNU"
+    return layer == "workqueue", fork_unsafe
+
+
+def _in_forked_child() -> bool:
+    """Whether this process was forked after its parent started a fork-unsafe pool."""
+    return _pool_pid is not None and _fork_unsafe is True and os.getpid() != _pool_pid
 
 
 def num_threads() -> int:
-    """``numba.get_num_threads()``, without its per-call checks (see above)."""
-    global _get_threads, _set_threads
-    if _get_threads is None:
-        _get_threads, _set_threads = _thread_count_functions()
+    """The threads a kernel launched from this thread may use (1 in a forked child)."""
+    if _in_forked_child():
+        return 1
     return _get_threads()
 
 
@@ -95,32 +146,51 @@ def thread_plan(work: int) -> int:
     return 1 if work < PARALLEL_MIN_WORK else num_threads()
 
 
-def launch(kernel: Callable[..., Any], threads: int, *args: Any) -> Any:
+def launch(kernel: Kernel, threads: int, *args: Any) -> Any:
     """Call a parallel kernel on ``args`` with ``threads`` threads of the pool.
 
     ``numba.set_num_threads`` is per calling thread, so this is safe when several Python
     threads call at once; the caller's count is restored afterwards. (The kernels cannot set
-    it themselves: a compiled function that calls it can no longer be cached.) Calls are
-    serialised only if the threading layer is not thread-safe.
+    it themselves: a compiled function that calls it can no longer be cached.)
     """
-    available = num_threads()
+    global _pool_pid, _needs_lock, _fork_unsafe
+    if _in_forked_child():
+        return kernel.serial(*args) if isinstance(kernel, Kernel) else kernel(*args)
+    if _pool_pid is None:
+        with _lock:
+            if _pool_pid is None:
+                _needs_lock, _fork_unsafe = _layer_facts()  # starts the pool
+                _pool_pid = os.getpid()
+    available = _get_threads()
     if threads < available:
         _set_threads(threads)
         try:
-            return _locked_call(kernel, args)
+            return _call(kernel, args)
         finally:
             _set_threads(available)
-    return _locked_call(kernel, args)
+    return _call(kernel, args)
 
 
-def _locked_call(kernel: Callable[..., Any], args: tuple) -> Any:
-    global _needs_lock
-    if _needs_lock is None:
-        with _lock:
-            result = kernel(*args)
-            _needs_lock = numba.threading_layer() == "workqueue"
-        return result
+def _call(kernel: Kernel, args: tuple) -> Any:
+    # a Kernel, or any callable standing in for one (a test's spy)
+    run = kernel.parallel if isinstance(kernel, Kernel) else kernel
     if _needs_lock:
         with _lock:
-            return kernel(*args)
-    return kernel(*args)
+            return run(*args)
+    return run(*args)
+
+
+def runtime_facts() -> dict[str, Any]:
+    """What this process runs on: threading layer, threads, whether it is a forked child."""
+    if _pool_pid is None:
+        layer = "not started yet (Numba picks it at the first parallel kernel)"
+    else:
+        layer = numba.threading_layer()
+    return {
+        "threading_layer": layer,
+        "threads": numba.get_num_threads(),
+        "thread_count_functions": ("Numba's C functions (fast path)" if _fast_thread_counts
+                                   else "numba.get_/set_num_threads"),
+        "forked_child_runs_serial": _in_forked_child(),
+        "numba_threading_layer_setting": numba.config.THREADING_LAYER,
+    }

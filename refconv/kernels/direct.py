@@ -41,7 +41,7 @@ import numpy as np
 from numba import prange, uint64
 
 from . import _workspace
-from ._numba import INLINE_JIT, JIT, launch, thread_plan
+from ._numba import INLINE_JIT, kernel, launch, thread_plan
 from ._workspace import workspace
 
 # Output rows at least this wide get the split-column 3x3 stride-2 kernel; narrower ones are
@@ -105,7 +105,7 @@ def _fill(dst, d0, count, value):
         dst[d + uint64(k)] = value
 
 
-@JIT
+@kernel
 def _conv2d_direct(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
     n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = w.shape
@@ -242,7 +242,7 @@ def _band(t, blocks, rows_per_task, h_out, c_out, multiplier):
     return n, o, o // multiplier, i0, min(h_out, i0 + rows_per_task)
 
 
-@JIT
+@kernel
 def _depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
     n_batch, c_in, height, width = x.shape
     c_out = w.shape[0]
@@ -358,7 +358,7 @@ def _split_rows(even, odd, rows, half, xf, plane, height, width, ih0, pl):
             odd[base + uint64(k)] = xf[uint64(src + c + 1)] if c + 1 < end else 0.0
 
 
-@JIT
+@kernel
 def _depthwise3x3_s2(x, w, b, sh, pt, pl, rows_per_task, evens, odds, out):
     n_batch, c_in, height, width = x.shape
     c_out = w.shape[0]
@@ -410,7 +410,7 @@ def _load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
                 tile[base + uint64(k)] = 0.0
 
 
-@JIT
+@kernel
 def _depthwise_direct(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out):
     n_batch, c_in, height, width = x.shape
     c_out, _, k_h, k_w = w.shape
