@@ -35,7 +35,7 @@ from numba import prange
 from . import _workspace
 from ._blas import gemm_address, single_threaded_blas
 from ._gemm import matmul
-from ._numba import JIT, SERIAL_JIT, launch, thread_plan
+from ._numba import SERIAL_JIT, kernel, launch, thread_plan
 from ._workspace import workspace
 from .direct import _copy, _fill, _inside
 
@@ -77,8 +77,9 @@ def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh,
                 src = ((plane0 + c) * height + r0 + first + p * dh - pt) * width + offset
                 dst = (k * rows + first) * w_out
                 count = (last - first) * w_out
-                # the first and last values may lie outside the array: those are padding
-                skip = max(0, -src)
+                # values before the array's start or past its end are padding (the tap
+                # reaches far beyond the image): zeros, at most the whole run of `count`
+                skip = min(count, max(0, -src))
                 keep = max(skip, min(count, xf.shape[0] - src))
                 _fill(cf, dst, skip, 0.0)
                 _copy(cf, dst + skip, xf, src + skip, 0, keep - skip, 1)
@@ -119,7 +120,7 @@ def _add_bias(block, b, bias0):
             block[o, j] += bias
 
 
-@JIT
+@kernel
 def _im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws,
                  prod_ws, gemm, out):
     n_batch, c_in, height, width = x.shape
@@ -156,7 +157,7 @@ def _im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chu
     return out
 
 
-@JIT
+@kernel
 def _pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
     n_batch = x3.shape[0]
     groups, o_group, c_group = w2.shape
