@@ -6,12 +6,14 @@ orders (loops, BLAS, a float64 oracle), so their results differ by rounding erro
 textbook bound for that error (Higham, *Accuracy and Stability of Numerical Algorithms*,
 section 3.1) is
 
-    |fl(s) - s| <= gamma_K * sum_i |x_i * w_i|,    gamma_K = K*u / (1 - K*u) ~ K*u,
+    |fl(s) - s| <= gamma_K * sum_i |x_i * w_i|  +  K * eta / 2,    gamma_K = K*u / (1 - K*u) ~ K*u,
 
-with ``u = eps / 2`` the unit roundoff of the dtype. Two results that each obey it differ by
-at most ``2 * gamma_K * sum|x*w| ~ K * eps * sum|x*w|``: that is the tolerance here. It
+with ``u = eps / 2`` the unit roundoff of the dtype and ``eta`` its smallest subnormal
+number (a product that underflows is off by up to ``eta / 2``). Two results that each obey
+it differ by at most ``~ K * (eps * sum|x*w| + eta)``: that is the tolerance here. It
 scales with the reduction length and the magnitude of the terms, not with the result,
-which may be near zero through cancellation.
+which may be near zero through cancellation. Every method but Winograd promises this
+bound against the exact sum (``docs/reliability.md``).
 """
 
 from __future__ import annotations
@@ -34,10 +36,10 @@ EPS: dict[np.dtype, float] = {
 
 
 def tolerance(dtype: np.dtype | type, reduction: int, scale: ArrayLike) -> np.ndarray:
-    """The absolute tolerance ``(reduction + 1) * eps(dtype) * scale``.
+    """The absolute tolerance ``(reduction + 1) * (eps(dtype) * scale + eta(dtype))``.
 
     The ``+ 1`` is the last rounding: adding the bias, or storing a float64 oracle's value
-    in the result dtype.
+    in the result dtype; ``eta`` is the smallest subnormal number (underflow).
     """
     dtype = np.dtype(dtype).newbyteorder("=")  # '>f4' is float32 too
     if dtype not in EPS:
@@ -46,7 +48,8 @@ def tolerance(dtype: np.dtype | type, reduction: int, scale: ArrayLike) -> np.nd
         )
     if reduction < 1:
         raise ValueError(f"reduction must be a positive number of terms; got {reduction}")
-    return (reduction + 1) * EPS[dtype] * np.abs(np.asarray(scale, dtype=np.float64))
+    eta = float(np.finfo(dtype).smallest_subnormal)
+    return (reduction + 1) * (EPS[dtype] * np.abs(np.asarray(scale, dtype=np.float64)) + eta)
 
 
 def assert_conv_close(
@@ -83,7 +86,7 @@ def assert_conv_close(
     ------
     AssertionError
         When the shapes differ, NaN positions differ, or some element differs by more than
-        ``(reduction + 1) * eps * scale`` (see :data:`EPS`).
+        ``(reduction + 1) * (eps * scale + eta)`` (see :func:`tolerance`).
 
     Examples
     --------
@@ -136,7 +139,7 @@ def _assert_within(
         first = tuple(np.argwhere(bad)[0].tolist())
         raise AssertionError(
             f"{int(bad.sum())} of {bad.size} elements differ by more than "
-            f"(reduction + 1) * eps * scale; first at {first}: actual={a[first]!r}, "
+            f"(reduction + 1) * (eps * scale + eta); first at {first}: actual={a[first]!r}, "
             f"desired={d[first]!r}, |difference|={diff[first]:.3g}, "
             f"tolerance={bound[first]:.3g}. {err_msg}"
         )

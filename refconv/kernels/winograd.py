@@ -28,13 +28,25 @@ in per-thread workspaces: split the band's input rows by row and by column parit
 (:func:`_input_tiles`), multiply, transform ``M`` back into the output with the bias
 (:func:`_output_tiles`).
 
-**Rounding and Inf/NaN.** The transforms add and subtract inputs before they are multiplied, so
-the result is rounded differently from the direct sum (the error stays within a few units of
-the last place of the sum of ``|w| |x|``), and a non-finite value can turn into NaN where the
-direct sum gives Inf (``inf - inf``), or appear where the direct sum has none (a sum of large
-inputs overflowing). The kernel therefore counts the non-finite values it produces; if there
-are any, :func:`conv2d_winograd` computes the convolution again with im2col, so non-finite
-values come out exactly as the other methods give them.
+**Rounding.** The transforms add and subtract inputs before they are multiplied, so the
+error is not bounded by ``sum |w| |x|`` over the 3x3 window, as it is for the other methods,
+but by the magnitudes of the transformed 4x4 tile::
+
+    |error| <= (C_in // groups + 16) * eps * W,
+    W = |A^T| [ sum over c of (|G| |g| |G^T|) * (|B^T| |d| |B|) ] |A|      (per 2x2 block)
+
+(:func:`error_magnitude` computes ``W``; ``tests/test_accuracy.py`` checks the bound on
+spikes, zero taps and mixed magnitudes). On smooth or random data ``W`` is a few times
+``sum |w| |x|`` and the error a few units in the last place; but ``W`` counts every pixel of
+the tile, also those the window of an output does not read, so one large value beside small
+ones ruins its neighbours: an identity kernel next to a float32 spike of 1e8 gives 0.0
+instead of 1.0. That is why ``method="auto"`` never picks Winograd.
+
+**Inf and NaN.** A non-finite value can turn into NaN where the direct sum gives Inf
+(``inf - inf``), or appear where the direct sum has none (a sum of large inputs overflowing).
+The kernel therefore counts the non-finite values it produces; if there are any,
+:func:`conv2d_winograd` computes the convolution again with im2col, so non-finite values come
+out exactly as the other methods give them.
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ from numba import prange, uint64
 from . import _workspace
 from ._blas import gemm_address, single_threaded_blas
 from ._gemm import matmul
-from ._numba import INLINE_JIT, JIT, launch, thread_plan
+from ._numba import INLINE_JIT, kernel, launch, thread_plan
 from ._workspace import workspace
 from .direct import _split_rows
 from .im2col import conv2d_im2col, rows_per_band
@@ -57,6 +69,50 @@ TILE_TASKS_PER_THREAD = 2  # bands of tile rows per thread when there are fewer 
 G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 # (G g G^T)[i, j] = sum over (p, q) of G[i, p] G[j, q] g[p, q]: row 4i + j, column 3p + q
 G_KRON = np.kron(G, G)  # (16, 9); entries 0, +-1/4, +-1/2, +-1: the products are exact
+
+
+def error_magnitude(x: np.ndarray, weight: np.ndarray, pads, groups: int) -> np.ndarray:
+    """``W``, the magnitude that bounds Winograd's rounding error, for every output (float64).
+
+    ``x`` (N, C_in, H, W), ``weight`` (C_out, C_in // groups, 3, 3), ``pads`` ((top, bottom),
+    (left, right)) of zeros; returns (N, C_out, H_out, W_out) with ``|winograd - exact| <=
+    (C_in // groups + 16) * eps * W``. The counterpart of the other methods' ``sum |w| |x|``
+    (``refconv.testing``), which it can exceed by any factor (see the module docstring).
+
+    An identity kernel on a 4x4 tile holding 1 at (1, 1) and a spike of 1e8 at (2, 2): output
+    (0, 0) is 1, and ``sum |w| |x|`` there is 1, but ``W`` is 1e8 + 1 -- and float32
+    Winograd gives 0.0 there, where im2col gives 1.0:
+
+    >>> x = np.zeros((1, 1, 4, 4)); x[0, 0, 1, 1] = 1.0; x[0, 0, 2, 2] = 1e8
+    >>> w = np.zeros((1, 1, 3, 3)); w[0, 0, 1, 1] = 1.0
+    >>> error_magnitude(x, w, ((0, 0), (0, 0)), 1)[0, 0]
+    array([[1.00000001e+08, 1.00000001e+08],
+           [1.00000001e+08, 1.00000001e+08]])
+    """
+    (top, bottom), (left, right) = pads
+    n_batch, c_in, height, width = x.shape
+    c_out = weight.shape[0]
+    h_out, w_out = height + top + bottom - 2, width + left + right - 2
+    t_h, t_w = (h_out + 1) // 2, (w_out + 1) // 2
+    # the padded input, one more row / column where the last tile overhangs
+    d = np.zeros((n_batch, c_in, 2 * t_h + 2, 2 * t_w + 2))
+    d[:, :, top:top + height, left:left + width] = np.abs(x)
+    tiles = np.lib.stride_tricks.sliding_window_view(d, (4, 4), axis=(2, 3))[:, :, ::2, ::2]
+    b_t, a_t = np.abs(_B_T), np.abs(_A_T)
+    t = np.einsum("xi,ncabij,yj->ncabxy", b_t, tiles, b_t)  # |B^T| |d| |B|, per tile
+    u = np.einsum("xp,ocpq,yq->ocxy", np.abs(G), np.abs(weight.astype(np.float64)), np.abs(G))
+    o_group, c_group = c_out // groups, c_in // groups
+    w_tile = np.concatenate([
+        np.einsum("ncabxy,ocxy->noabxy", t[:, g * c_group:(g + 1) * c_group],
+                  u[g * o_group:(g + 1) * o_group])
+        for g in range(groups)], axis=1)  # (N, C_out, t_h, t_w, 4, 4)
+    blocks = np.einsum("rx,noabxy,sy->noarbs", a_t, w_tile, a_t)  # (N, C_out, t_h, 2, t_w, 2)
+    return blocks.reshape(n_batch, c_out, 2 * t_h, 2 * t_w)[:, :, :h_out, :w_out]
+
+
+_B_T = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0],
+                 [0.0, 1.0, 0.0, -1.0]])
+_A_T = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])
 
 
 def transform_weight(weight: np.ndarray, groups: int) -> np.ndarray:
@@ -191,7 +247,7 @@ def _output_tiles(of, bits, exponent, top, mf, m0, stride, w_out, bias, both, on
     return bad
 
 
-@JIT
+@kernel
 def _winograd(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, exponent, one, out):
     n_batch, c_in, height, width = x.shape
     groups, _, o_group, c_group = u.shape
@@ -253,7 +309,7 @@ def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     threads = thread_plan(out.size * weight[0].size)
     band, split_size, v_size, m_size = winograd_plan(n_batch, c_in, c_out, h_out, w_out,
                                                      out.itemsize, threads)
-    splits = workspace("winograd splits", (threads, 4 * split_size), out.dtype)
+    splits = workspace("winograd splits", (threads, 4, split_size), out.dtype)
     v_ws = workspace("winograd input", (threads, v_size), out.dtype)
     m_ws = workspace("winograd product", (threads, m_size), out.dtype)
     bits = out.reshape(-1).view(np.uint32 if out.itemsize == 4 else np.uint64)
@@ -261,7 +317,7 @@ def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     with single_threaded_blas():
         u = transform_weight(weight, groups)
         bad = launch(_winograd, threads, x, u, b, top, left, band,
-                     splits.reshape(threads, 4, split_size), v_ws, m_ws,
+                     splits, v_ws, m_ws,
                      gemm_address(out.dtype), bits, exponent, out.dtype.type(1), out)
     if bad:
         return conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out)
