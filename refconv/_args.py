@@ -38,15 +38,26 @@ def as_float_array(value: object, name: str) -> np.ndarray:
     The caller's array is never written to: conversion makes a copy when the dtype changes,
     and the functional layer copies before any in-place work.
     """
+    if isinstance(value, np.ma.MaskedArray):
+        masked = int(np.ma.count_masked(value))
+        if masked:
+            raise ValueError(
+                f"{name} is a masked array with {masked} masked value(s); a convolution has no "
+                f"notion of a missing value, and ignoring the mask would silently use whatever "
+                f"lies under it. Fill them first, e.g. {name}.filled(0.0)"
+            )
+        value = value.data
     if isinstance(value, np.ndarray):
         array = value
     else:
         try:
             array = np.asarray(value)
-        except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+        except (ValueError, TypeError, RuntimeError) as exc:  # ragged lists, torch tensors...
+            hint = (" For a torch.Tensor pass tensor.detach().cpu().numpy()."
+                    if type(value).__module__.startswith("torch") else "")
             raise TypeError(
                 f"{name} must be an array of numbers; could not convert the given "
-                f"{type(value).__name__}: {exc}"
+                f"{type(value).__name__}: {exc}.{hint}"
             ) from None
     kind = array.dtype.kind
     if kind == "f" and array.dtype.itemsize in (4, 8):
@@ -120,9 +131,18 @@ def positive_int(value: object, name: str) -> int:
     return int(value)  # type: ignore[arg-type]
 
 
-def choice(value: object, name: str, options: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in options:
-        listed = ", ".join(repr(o) for o in options)
+def choice(value: object, name: str, options: tuple[str, ...],
+           refused: dict[str, str] | None = None) -> str:
+    """``value`` if it is one of ``options``; ``refused`` maps options that do not apply
+    here to the reason, said in the error."""
+    refused = refused or {}
+    allowed = tuple(o for o in options if o not in refused)
+    if isinstance(value, str) and value in refused:
+        listed = ", ".join(repr(o) for o in allowed)
+        raise ValueError(f"{name}={value!r} does not apply here: {refused[value]}. Use one of "
+                         f"{listed}")
+    if not isinstance(value, str) or value not in allowed:
+        listed = ", ".join(repr(o) for o in allowed)
         raise ValueError(f"{name} must be one of {listed}; got {value!r}")
     return value
 

@@ -26,10 +26,22 @@ from numpy.typing import ArrayLike
 
 from . import _args
 from .kernels import run_conv2d
-from .padding import pad
+from .kernels._workspace import new_output
+from .padding import read_only_what_is_used
 
 PaddingArg = int | tuple[int, int] | tuple[tuple[int, int], tuple[int, int]] | str
 IntPair = int | tuple[int, int]
+
+
+# Winograd F(2x2, 3x3) computes 3x3 kernels only: these functions refuse it, saying why
+_WINOGRAD_POINTWISE = {"winograd": "Winograd F(2x2, 3x3) computes 3x3 kernels; a pointwise "
+                                   "kernel is 1x1"}
+_WINOGRAD_SEPARABLE = {"winograd": "the pointwise step is 1x1, which Winograd F(2x2, 3x3) "
+                                   "cannot compute; for a 3x3 depthwise step call "
+                                   "depthwise_conv2d(..., method='winograd'), then "
+                                   "pointwise_conv2d"}
+_WINOGRAD_SPATIAL = {"winograd": "its passes are kH x 1 and 1 x kW kernels, and Winograd "
+                                 "F(2x2, 3x3) computes 3x3 kernels only"}
 
 
 def _prepare(
@@ -81,16 +93,15 @@ def _conv(
     x = _contiguous(x, dtype)
     weight = _contiguous(weight, dtype)
     bias = None if bias is None else _contiguous(bias, dtype)
-    pads = geometry.pads
-    if padding_mode != "zeros" and not geometry.unpadded:
-        x = pad(x, pads, padding_mode)  # (N, C, H + top + bottom, W + left + right)
-        pads = ((0, 0), (0, 0))
-    out = np.empty((x.shape[0], weight.shape[0], *geometry.out_size), dtype=dtype)
+    out = new_output((x.shape[0], weight.shape[0], *geometry.out_size), dtype)
     if x.shape[0] == 0:
         return out
-    return run_conv2d(
-        x, weight, bias, geometry.stride, pads, geometry.dilation, geometry.groups, out, method
-    )
+    # other padding modes applied; pads, strides and dilations far beyond the input reduced
+    # to the pixels the output reads (memory bounded by the input and the output)
+    x, stride, pads, dilation = read_only_what_is_used(
+        x, weight.shape[2:], geometry.stride, geometry.pads, geometry.dilation,
+        geometry.out_size, padding_mode)
+    return run_conv2d(x, weight, bias, stride, pads, dilation, geometry.groups, out, method)
 
 
 def conv2d(
@@ -129,9 +140,10 @@ def conv2d(
     method : {"auto", "reference", "direct", "im2col", "winograd"}, default "auto"
         ``"reference"``: the readable spec loops; ``"direct"``: Numba loops; ``"im2col"``:
         Numba im2col in bounded-memory chunks + GEMM; ``"winograd"``: Winograd F(2x2, 3x3),
-        3x3 kernels with stride 1 and dilation 1 only (2.25x fewer multiplications, rounded
-        differently); ``"auto"``: the fastest for the shape (Winograd for 3x3 stride-1
-        layers with 16 or more input and output channels per group).
+        3x3 kernels with stride 1 and dilation 1 only (2.25x fewer multiplications, and a
+        weaker error bound: see ``docs/reliability.md``); ``"auto"``: the fastest of
+        ``"direct"`` and ``"im2col"`` for the shape (never Winograd, whose rounding error
+        one large input can make arbitrarily worse).
 
     Returns
     -------
@@ -234,7 +246,7 @@ def pointwise_conv2d(
     weight : array_like, shape (C_out, C_in // groups, 1, 1)
     bias : array_like, shape (C_out,), optional
     groups : int, default 1
-    method : {"auto", "reference", "direct", "im2col", "winograd"}
+    method : {"auto", "reference", "direct", "im2col"}
 
     Returns
     -------
@@ -249,7 +261,7 @@ def pointwise_conv2d(
     >>> refconv.pointwise_conv2d(x, w)[:, 0, 0]
     array([ 4., -4.])
     """
-    method = _args.choice(method, "method", _args.METHODS)
+    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_POINTWISE)
     xa, unbatched, (wa,), ba, dtype = _prepare(x, [(weight, "weight")], bias)
     _args.check_weight(wa, layout="(C_out, C_in // groups, 1, 1)")
     if wa.shape[2:] != (1, 1):
@@ -306,7 +318,7 @@ def separable_conv2d(
     >>> refconv.separable_conv2d(x, dw, pw).shape
     (1, 256, 8, 8)
     """
-    method = _args.choice(method, "method", _args.METHODS)
+    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_SEPARABLE)
     padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
     xa, unbatched, (dwa, pwa), ba, dtype = _prepare(
         x, [(depthwise_weight, "depthwise_weight"), (pointwise_weight, "pointwise_weight")], bias
@@ -389,7 +401,7 @@ def spatial_separable_conv2d(
     >>> refconv.conv2d(x, sobel_x)[0, 0]
     array([16., 32., 48.])
     """
-    method = _args.choice(method, "method", _args.METHODS)
+    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_SPATIAL)
     padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
     xa, unbatched, (cwa, rwa), ba, dtype = _prepare(
         x, [(column_weight, "column_weight"), (row_weight, "row_weight")], bias

@@ -579,3 +579,61 @@ def test_cached_geometry_still_rejects_what_hashes_like_a_valid_argument():
     assert_array_equal(conv2d(x, w, stride=np.int64(1), padding=(1, 1)), expected)
     assert_array_equal(conv2d(x, w, stride=1, padding=1), expected)
     assert_array_equal(conv2d(x, w, stride=2, padding="SAME"), conv2d(x, w, stride=2, padding=1))
+
+
+# --- inputs that are not plain arrays --------------------------------------------------------
+
+
+def test_a_masked_array_with_masked_values_is_refused():
+    # The mask used to be dropped silently: the values under it entered the sums.
+    x = np.ma.masked_array(np.ones((1, 2, 4, 4)), mask=False)
+    x[0, 1, 2, 2] = np.ma.masked
+    with pytest.raises(ValueError, match=r"x is a masked array with 1 masked value.*filled"):
+        conv2d(x, np.ones((1, 2, 3, 3)))
+    with pytest.raises(ValueError, match="weight is a masked array"):
+        conv2d(np.ones((1, 2, 4, 4)), np.ma.masked_array(np.ones((1, 2, 3, 3)), mask=True))
+    x.mask[:] = False  # nothing masked: the data, as a plain array
+    y = conv2d(x, np.ones((1, 2, 3, 3)))
+    assert type(y) is np.ndarray
+    assert_array_equal(y, 18.0)
+
+
+class _GradTensor:
+    """Stands in for a torch.Tensor with requires_grad: ``np.asarray`` raises RuntimeError."""
+
+    __module__ = "torch"
+
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad.")
+
+
+def test_an_array_that_refuses_conversion_gives_a_type_error():
+    with pytest.raises(TypeError, match=r"x must be an array of numbers.*requires grad.*"
+                                        r"detach\(\)\.cpu\(\)\.numpy\(\)"):
+        conv2d(_GradTensor(), np.ones((1, 2, 3, 3)))
+
+
+def test_a_torch_tensor_that_requires_grad():
+    torch = pytest.importorskip("torch")
+    x = torch.ones((1, 2, 4, 4), requires_grad=True)
+    with pytest.raises(TypeError, match=r"detach\(\)"):
+        conv2d(x, np.ones((1, 2, 3, 3)))
+    assert_array_equal(conv2d(x.detach(), np.ones((1, 2, 3, 3))), 18.0)
+
+
+@pytest.mark.parametrize(("call", "reason"), [
+    (lambda: pointwise_conv2d(np.ones((1, 2, 3, 3)), np.ones((4, 2, 1, 1)), method="winograd"),
+     "a pointwise kernel is 1x1"),
+    (lambda: separable_conv2d(np.ones((1, 2, 5, 5)), np.ones((2, 1, 3, 3)),
+                              np.ones((4, 2, 1, 1)), method="winograd"),
+     "the pointwise step is 1x1"),
+    (lambda: spatial_separable_conv2d(np.ones((1, 2, 5, 5)), np.ones((2, 2, 3, 1)),
+                                      np.ones((4, 2, 1, 3)), method="winograd"),
+     "kH x 1 and 1 x kW"),
+])
+def test_winograd_is_not_offered_where_it_cannot_apply(call, reason):
+    # The message says why and lists the methods that apply -- not a complaint about a
+    # 1x1 kernel the caller never passed.
+    with pytest.raises(ValueError, match=rf"method='winograd' does not apply here: .*{reason}.*"
+                                         r"'auto', 'reference', 'direct', 'im2col'$"):
+        call()
