@@ -68,7 +68,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import _args
+from . import arguments
 
 Shape = tuple[int, ...]
 
@@ -148,7 +148,7 @@ def _numel(shape: Shape) -> int:
 
 
 def _check_input_shape(input_shape: Shape) -> tuple[int, int, int]:
-    if len(input_shape) != 3 or not all(_args._is_int(s) and s >= 1 for s in input_shape):
+    if len(input_shape) != 3 or not all(arguments.is_int(s) and s >= 1 for s in input_shape):
         raise ValueError(
             f"input_shape must be (C, H, W) with positive ints (no batch axis); got "
             f"{input_shape!r}"
@@ -213,11 +213,11 @@ def conv2d_cost(
     49
     """
     c_in, h, w = _check_input_shape(input_shape)
-    c_out = _args.positive_int(out_channels, "out_channels")
-    g = _args.positive_int(groups, "groups")
-    kh, kw = _args.pair(kernel_size, "kernel_size", 1)
-    mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
-    geometry = _args.conv_geometry((1, c_in, h, w), (c_out, c_in // g, kh, kw), stride, padding,
+    c_out = arguments.positive_int(out_channels, "out_channels")
+    g = arguments.positive_int(groups, "groups")
+    kh, kw = arguments.pair(kernel_size, "kernel_size", 1)
+    mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
+    geometry = arguments.conv_geometry((1, c_in, h, w), (c_out, c_in // g, kh, kw), stride, padding,
                                    dilation, g, mode)
     cg = c_in // geometry.groups
     h_out, w_out = geometry.out_size
@@ -271,7 +271,7 @@ def depthwise_conv2d_cost(
     (6, 8, 8)
     """
     c_in, _, _ = _check_input_shape(input_shape)
-    m = _args.positive_int(depth_multiplier, "depth_multiplier")
+    m = arguments.positive_int(depth_multiplier, "depth_multiplier")
     return conv2d_cost(input_shape, c_in * m, kernel_size, stride, padding, dilation, c_in,
                        bias, padding_mode, effective)
 
@@ -361,14 +361,14 @@ def spatial_separable_conv2d_cost(
     1440
     """
     c_in, h, w = _check_input_shape(input_shape)
-    c_out = _args.positive_int(out_channels, "out_channels")
-    r = c_out if intermediate_channels is None else _args.positive_int(
+    c_out = arguments.positive_int(out_channels, "out_channels")
+    r = c_out if intermediate_channels is None else arguments.positive_int(
         intermediate_channels, "intermediate_channels")
-    kh, kw = _args.pair(kernel_size, "kernel_size", 1)
-    s = _args.pair(stride, "stride", 1)
-    d = _args.pair(dilation, "dilation", 1)
-    mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
-    full = _args.conv_geometry((1, c_in, h, w), (c_out, c_in, kh, kw), s, padding, d, 1, mode)
+    kh, kw = arguments.pair(kernel_size, "kernel_size", 1)
+    s = arguments.pair(stride, "stride", 1)
+    d = arguments.pair(dilation, "dilation", 1)
+    mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
+    full = arguments.conv_geometry((1, c_in, h, w), (c_out, c_in, kh, kw), s, padding, d, 1, mode)
     (top, bottom), (left, right) = full.pads
     first = conv2d_cost(input_shape, r, (kh, 1), (s[0], 1), ((top, bottom), (0, 0)), (d[0], 1),
                         groups, False, mode, effective)
@@ -409,7 +409,7 @@ def relu_cost(input_shape: Shape) -> OpCount:
 
 def pool2d_arguments(kernel_size: object, stride: object = None, padding: object = 0,
                      dilation: object = 1, op: str = "MaxPool2d"
-                     ) -> tuple[_args.Pair, _args.Pair, _args.Pair, _args.Pair]:
+                     ) -> tuple[arguments.Pair, arguments.Pair, arguments.Pair, arguments.Pair]:
     """Check pooling arguments as PyTorch does and return them as ``(h, w)`` pairs.
 
     ``kernel_size``, ``stride`` and ``dilation`` are ints ``>= 1`` or pairs of them (``stride``
@@ -430,10 +430,10 @@ def pool2d_arguments(kernel_size: object, stride: object = None, padding: object
     ...
     ValueError: MaxPool2d: padding must be at most kernel_size // 2 = (1, 1) on each axis, ...
     """
-    k = _args.pair(kernel_size, "kernel_size", 1)
-    s = k if stride is None else _args.pair(stride, "stride", 1)
-    p = _args.pair(padding, "padding", 0)
-    d = _args.pair(dilation, "dilation", 1)
+    k = arguments.pair(kernel_size, "kernel_size", 1)
+    s = k if stride is None else arguments.pair(stride, "stride", 1)
+    p = arguments.pair(padding, "padding", 0)
+    d = arguments.pair(dilation, "dilation", 1)
     half = (k[0] // 2, k[1] // 2)
     if p[0] > half[0] or p[1] > half[1]:
         raise ValueError(
@@ -445,9 +445,9 @@ def pool2d_arguments(kernel_size: object, stride: object = None, padding: object
     return k, s, p, d
 
 
-def pool2d_output_size(input_shape: Shape, kernel: _args.Pair, stride: _args.Pair,
-                       padding: _args.Pair, dilation: _args.Pair = (1, 1),
-                       op: str = "MaxPool2d") -> _args.Pair:
+def pool2d_output_size(input_shape: Shape, kernel: arguments.Pair, stride: arguments.Pair,
+                       padding: arguments.Pair, dilation: arguments.Pair = (1, 1),
+                       op: str = "MaxPool2d") -> arguments.Pair:
     """``(H_out, W_out)`` of a pooling over the last two axes of ``input_shape`` (floor mode).
 
     The pairs are those :func:`pool2d_arguments` returns. A window that does not fit the
@@ -464,8 +464,8 @@ def pool2d_output_size(input_shape: Shape, kernel: _args.Pair, stride: _args.Pai
     ValueError: MaxPool2d(...) on input shape (1, 5, 5): the 7x7 pooling window does not fit ...
     """
     h, w = (int(v) for v in input_shape[-2:])
-    h_out = _args.output_size(h, kernel[0], stride[0], dilation[0], padding[0], padding[0])
-    w_out = _args.output_size(w, kernel[1], stride[1], dilation[1], padding[1], padding[1])
+    h_out = arguments.output_size(h, kernel[0], stride[0], dilation[0], padding[0], padding[0])
+    w_out = arguments.output_size(w, kernel[1], stride[1], dilation[1], padding[1], padding[1])
     if h_out < 1 or w_out < 1:
         span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
         geometry = f"kernel_size={kernel}, stride={stride}, padding={padding}"
@@ -539,8 +539,8 @@ def linear_cost(in_features: int, out_features: int, bias: bool = True) -> OpCou
     >>> c.multiplications, c.additions, c.params
     (1024000, 1024000, 1025000)
     """
-    i = _args.positive_int(in_features, "in_features")
-    o = _args.positive_int(out_features, "out_features")
+    i = arguments.positive_int(in_features, "in_features")
+    o = arguments.positive_int(out_features, "out_features")
     return OpCount(i * o, (i - 1) * o + (o if bias else 0), i * o + (o if bias else 0), (o,),
                    kind="linear", input_numel=i, output_numel=o, bias_adds=o if bias else 0)
 

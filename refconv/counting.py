@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _args
+from . import arguments
 from .cost import pool2d_arguments, pool2d_output_size
 from .padding import pad
 
@@ -105,7 +105,7 @@ def conv2d_counted(
     weight = np.asarray(weight, dtype=np.float64)
     c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = weight.shape
-    geometry = _args.conv_geometry((1, c_in, height, width), weight.shape, stride, padding,
+    geometry = arguments.conv_geometry((1, c_in, height, width), weight.shape, stride, padding,
                                    dilation, groups, padding_mode)
     (s_h, s_w), (d_h, d_w) = geometry.stride, geometry.dilation
     h_out, w_out = geometry.out_size

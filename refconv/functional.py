@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _args
+from . import arguments
 from .kernels import run_conv2d
 from .kernels._workspace import new_output
 from .padding import read_only_what_is_used
@@ -48,11 +48,11 @@ def _prepare(
     x: ArrayLike, weights: Sequence[tuple[ArrayLike, str]], bias: ArrayLike | None
 ) -> tuple[np.ndarray, bool, list[np.ndarray], np.ndarray | None, np.dtype]:
     """Convert to float arrays, check ranks and pick the compute dtype."""
-    xa = _args.as_float_array(x, "x")
-    was = [_args.as_float_array(w, name) for w, name in weights]
-    ba = None if bias is None else _args.as_float_array(bias, "bias")
-    xa, unbatched = _args.check_input(xa)
-    dtype = _args.result_dtype(xa, *was, ba).newbyteorder("=")
+    xa = arguments.as_float_array(x, "x")
+    was = [arguments.as_float_array(w, name) for w, name in weights]
+    ba = None if bias is None else arguments.as_float_array(bias, "bias")
+    xa, unbatched = arguments.check_input(xa)
+    dtype = arguments.result_dtype(xa, *was, ba).newbyteorder("=")
     return xa, unbatched, was, ba, dtype
 
 
@@ -71,7 +71,7 @@ def _check_depthwise_weight(weight: np.ndarray, x_shape: tuple[int, ...], name: 
                             what: str) -> None:
     """A depthwise weight is ``(C_in * depth_multiplier, 1, kH, kW)``."""
     layout = "(C_in * depth_multiplier, 1, kH, kW)"
-    _args.check_weight(weight, name, layout)
+    arguments.check_weight(weight, name, layout)
     c_in = x_shape[1]
     if weight.shape[1] != 1 or weight.shape[0] % c_in:
         raise ValueError(
@@ -84,7 +84,7 @@ def _conv(
     x: np.ndarray,
     weight: np.ndarray,
     bias: np.ndarray | None,
-    geometry: _args.ConvGeometry,
+    geometry: arguments.ConvGeometry,
     padding_mode: str,
     method: str,
     dtype: np.dtype,
@@ -169,13 +169,13 @@ def conv2d(
     >>> refconv.conv2d(np.ones((3, 5, 5)), np.ones((8, 3, 3, 3)), padding="same").shape
     (8, 5, 5)
     """
-    method = _args.choice(method, "method", _args.METHODS)
-    padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+    method = arguments.choice(method, "method", arguments.METHODS)
+    padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
     xa, unbatched, (wa,), ba, dtype = _prepare(x, [(weight, "weight")], bias)
-    _args.check_weight(wa)
-    geometry = _args.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, groups,
+    arguments.check_weight(wa)
+    geometry = arguments.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, groups,
                                    padding_mode)
-    _args.check_bias(ba, wa.shape[0])
+    arguments.check_bias(ba, wa.shape[0])
     y = _conv(xa, wa, ba, geometry, padding_mode, method, dtype)
     return y[0] if unbatched else y
 
@@ -217,14 +217,14 @@ def depthwise_conv2d(
     >>> refconv.depthwise_conv2d(x, w)[:, 0, 0]        # channels 0*2+0, 0*2+1, 1*2+0, 1*2+1
     array([  9.,  18., 270., 360.])
     """
-    method = _args.choice(method, "method", _args.METHODS)
-    padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+    method = arguments.choice(method, "method", arguments.METHODS)
+    padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
     xa, unbatched, (wa,), ba, dtype = _prepare(x, [(weight, "weight")], bias)
     c_in = xa.shape[1]
     _check_depthwise_weight(wa, xa.shape, "weight", "weight for a depthwise convolution")
-    geometry = _args.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, c_in,
+    geometry = arguments.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, c_in,
                                    padding_mode)
-    _args.check_bias(ba, wa.shape[0])
+    arguments.check_bias(ba, wa.shape[0])
     y = _conv(xa, wa, ba, geometry, padding_mode, method, dtype)
     return y[0] if unbatched else y
 
@@ -261,17 +261,17 @@ def pointwise_conv2d(
     >>> refconv.pointwise_conv2d(x, w)[:, 0, 0]
     array([ 4., -4.])
     """
-    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_POINTWISE)
+    method = arguments.choice(method, "method", arguments.METHODS, refused=_WINOGRAD_POINTWISE)
     xa, unbatched, (wa,), ba, dtype = _prepare(x, [(weight, "weight")], bias)
-    _args.check_weight(wa, layout="(C_out, C_in // groups, 1, 1)")
+    arguments.check_weight(wa, layout="(C_out, C_in // groups, 1, 1)")
     if wa.shape[2:] != (1, 1):
         raise ValueError(
             f"weight for a pointwise convolution must have shape (C_out, C_in // groups, 1, 1); "
             f"got {wa.shape}. A 2-D matrix w of shape (C_out, C_in) becomes "
             f"w[:, :, None, None]."
         )
-    geometry = _args.conv_geometry(xa.shape, wa.shape, 1, 0, 1, groups, "zeros")
-    _args.check_bias(ba, wa.shape[0])
+    geometry = arguments.conv_geometry(xa.shape, wa.shape, 1, 0, 1, groups, "zeros")
+    arguments.check_bias(ba, wa.shape[0])
     y = _conv(xa, wa, ba, geometry, "zeros", method, dtype)
     return y[0] if unbatched else y
 
@@ -318,25 +318,25 @@ def separable_conv2d(
     >>> refconv.separable_conv2d(x, dw, pw).shape
     (1, 256, 8, 8)
     """
-    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_SEPARABLE)
-    padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+    method = arguments.choice(method, "method", arguments.METHODS, refused=_WINOGRAD_SEPARABLE)
+    padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
     xa, unbatched, (dwa, pwa), ba, dtype = _prepare(
         x, [(depthwise_weight, "depthwise_weight"), (pointwise_weight, "pointwise_weight")], bias
     )
     c_in = xa.shape[1]
     _check_depthwise_weight(dwa, xa.shape, "depthwise_weight", "depthwise_weight")
-    _args.check_weight(pwa, "pointwise_weight", "(C_out, C_in * depth_multiplier, 1, 1)")
+    arguments.check_weight(pwa, "pointwise_weight", "(C_out, C_in * depth_multiplier, 1, 1)")
     if pwa.shape[1:] != (dwa.shape[0], 1, 1):
         raise ValueError(
             f"pointwise_weight must have shape (C_out, C_in * depth_multiplier, 1, 1) = "
             f"(C_out, {dwa.shape[0]}, 1, 1); got pointwise_weight.shape={pwa.shape}, "
             f"depthwise_weight.shape={dwa.shape}"
         )
-    geometry = _args.conv_geometry(xa.shape, dwa.shape, stride, padding, dilation, c_in,
+    geometry = arguments.conv_geometry(xa.shape, dwa.shape, stride, padding, dilation, c_in,
                                    padding_mode, w_name="depthwise_weight")
-    _args.check_bias(ba, pwa.shape[0])
+    arguments.check_bias(ba, pwa.shape[0])
     mid = _conv(xa, dwa, None, geometry, padding_mode, method, dtype)  # (N, C_in*M, H_out, W_out)
-    pointwise = _args.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), 1, geometry.out_size)
+    pointwise = arguments.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), 1, geometry.out_size)
     y = _conv(mid, pwa, ba, pointwise, "zeros", method, dtype)  # (N, C_out, H_out, W_out)
     return y[0] if unbatched else y
 
@@ -401,13 +401,13 @@ def spatial_separable_conv2d(
     >>> refconv.conv2d(x, sobel_x)[0, 0]
     array([16., 32., 48.])
     """
-    method = _args.choice(method, "method", _args.METHODS, refused=_WINOGRAD_SPATIAL)
-    padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+    method = arguments.choice(method, "method", arguments.METHODS, refused=_WINOGRAD_SPATIAL)
+    padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
     xa, unbatched, (cwa, rwa), ba, dtype = _prepare(
         x, [(column_weight, "column_weight"), (row_weight, "row_weight")], bias
     )
-    _args.check_weight(cwa, "column_weight", "(R, C_in // groups, kH, 1)")
-    _args.check_weight(rwa, "row_weight", "(C_out, R // groups, 1, kW)")
+    arguments.check_weight(cwa, "column_weight", "(R, C_in // groups, kH, 1)")
+    arguments.check_weight(rwa, "row_weight", "(C_out, R // groups, 1, kW)")
     if cwa.shape[3] != 1:
         raise ValueError(
             f"column_weight must be a kH x 1 kernel, shape (R, C_in // groups, kH, 1); got "
@@ -419,17 +419,17 @@ def spatial_separable_conv2d(
             f"{rwa.shape}"
         )
     # The geometry of the equivalent kH x kW convolution decides padding, output size, errors.
-    g = _args.positive_int(groups, "groups")
+    g = arguments.positive_int(groups, "groups")
     full_shape = (rwa.shape[0], xa.shape[1], cwa.shape[2], rwa.shape[3])
-    s = _args.pair(stride, "stride", 1)
-    d = _args.pair(dilation, "dilation", 1)
-    full = _args.conv_geometry(xa.shape, full_shape, s, padding, d, 1, padding_mode)
+    s = arguments.pair(stride, "stride", 1)
+    d = arguments.pair(dilation, "dilation", 1)
+    full = arguments.conv_geometry(xa.shape, full_shape, s, padding, d, 1, padding_mode)
     (top, bottom), (left, right) = full.pads
-    first = _args.conv_geometry(xa.shape, cwa.shape, (s[0], 1), ((top, bottom), (0, 0)),
+    first = arguments.conv_geometry(xa.shape, cwa.shape, (s[0], 1), ((top, bottom), (0, 0)),
                                 (d[0], 1), g, padding_mode, w_name="column_weight")
     mid_shape = (xa.shape[0], cwa.shape[0], first.out_size[0], xa.shape[3])
     try:
-        second = _args.conv_geometry(mid_shape, rwa.shape, (1, s[1]), ((0, 0), (left, right)),
+        second = arguments.conv_geometry(mid_shape, rwa.shape, (1, s[1]), ((0, 0), (left, right)),
                                      (1, d[1]), g, padding_mode, x_name="the K x 1 output",
                                      w_name="row_weight")
     except ValueError as exc:
@@ -440,7 +440,7 @@ def spatial_separable_conv2d(
             f"{cwa.shape[0]}; per channel, C_in -> C_out needs C_out to be a multiple of C_in "
             f"(use pointwise_conv2d afterwards to mix channels)."
         ) from None
-    _args.check_bias(ba, rwa.shape[0])
+    arguments.check_bias(ba, rwa.shape[0])
     mid = _conv(xa, cwa, None, first, padding_mode, method, dtype)  # (N, R, H_out, W)
     y = _conv(mid, rwa, ba, second, padding_mode, method, dtype)  # (N, C_out, H_out, W_out)
     return y[0] if unbatched else y

@@ -37,7 +37,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import _args, nn
+from . import arguments, nn
 from .nn import Seed, as_generator
 
 # (output channels, stride) of the 13 depthwise-separable blocks of Table 1.
@@ -103,8 +103,8 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
     149497088
     """
     alpha = _width_multiplier(width_multiplier)
-    num_classes = _args.positive_int(num_classes, "num_classes")
-    last_depthwise_stride = _args.positive_int(last_depthwise_stride, "last_depthwise_stride")
+    num_classes = arguments.positive_int(num_classes, "num_classes")
+    last_depthwise_stride = arguments.positive_int(last_depthwise_stride, "last_depthwise_stride")
     rng = as_generator(seed)
     layers: OrderedDict[str, nn.Module] = OrderedDict()
     channels = int(32 * alpha)
@@ -271,9 +271,9 @@ def spatial_block(filters: int = 64, kernel_size: int = 3, in_channels: int = 3,
     >>> summary(spatial_block(), (3, 32, 32), params="keras").total_params  # 576+256+12288+256
     13376
     """
-    filters = _args.positive_int(filters, "filters")
-    kernel_size = _args.positive_int(kernel_size, "kernel_size")
-    in_channels = _args.positive_int(in_channels, "in_channels")
+    filters = arguments.positive_int(filters, "filters")
+    kernel_size = arguments.positive_int(kernel_size, "kernel_size")
+    in_channels = arguments.positive_int(in_channels, "in_channels")
     rng = as_generator(seed)
     return nn.Sequential(OrderedDict([
         ("conv2d", nn.Conv2d(in_channels, filters, (1, kernel_size), padding="same", bias=False,

@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import _args, cost, counting
+from . import arguments, cost, counting
 from .functional import (
     conv2d,
     depthwise_conv2d,
@@ -111,10 +111,10 @@ def _conv_arguments(kernel: tuple[int, int], stride: object, padding: object, di
     """Check a convolution's ``stride``, ``padding`` and ``dilation``; return them as PyTorch's
     ``Conv2d`` stores them: ``(h, w)`` tuples, numeric padding as ``(ph, pw)`` (asymmetric
     ``((top, bottom), (left, right))`` as such), ``"same"`` / ``"valid"`` as given."""
-    s = _args.pair(stride, "stride", 1)
-    d = _args.pair(dilation, "dilation", 1)
+    s = arguments.pair(stride, "stride", 1)
+    d = arguments.pair(dilation, "dilation", 1)
     # "same" needs the input size: here only its spelling is checked (any size will do).
-    pads = _args.explicit_padding(padding, kernel, s, d, (1, 1))
+    pads = arguments.explicit_padding(padding, kernel, s, d, (1, 1))
     if isinstance(padding, str):
         return s, padding, d
     if pads[0][0] == pads[0][1] and pads[1][0] == pads[1][1] and (
@@ -219,10 +219,10 @@ class Conv2d(Module):
                  dilation: int | tuple[int, int] = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", *, seed: Seed = None,
                  dtype: np.dtype = np.float32) -> None:
-        self.in_channels = _args.positive_int(in_channels, "in_channels")
-        self.out_channels = _args.positive_int(out_channels, "out_channels")
-        self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
-        self.groups = _args.positive_int(groups, "groups")
+        self.in_channels = arguments.positive_int(in_channels, "in_channels")
+        self.out_channels = arguments.positive_int(out_channels, "out_channels")
+        self.kernel_size = arguments.pair(kernel_size, "kernel_size", 1)
+        self.groups = arguments.positive_int(groups, "groups")
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
                 f"groups={self.groups} must divide in_channels={self.in_channels} and "
@@ -230,7 +230,7 @@ class Conv2d(Module):
             )
         self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
                                                                    padding, dilation)
-        self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+        self.padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
         has_bias = _flag(bias, "bias")
         dtype = _float_dtype(dtype)
         rng = as_generator(seed)
@@ -290,8 +290,8 @@ class DepthwiseConv2d(Conv2d):
                  padding: object = 0, dilation: int | tuple[int, int] = 1, bias: bool = True,
                  padding_mode: str = "zeros", *, seed: Seed = None,
                  dtype: np.dtype = np.float32) -> None:
-        self.depth_multiplier = _args.positive_int(depth_multiplier, "depth_multiplier")
-        channels = _args.positive_int(in_channels, "in_channels")
+        self.depth_multiplier = arguments.positive_int(depth_multiplier, "depth_multiplier")
+        channels = arguments.positive_int(in_channels, "in_channels")
         super().__init__(channels, channels * self.depth_multiplier, kernel_size, stride, padding,
                          dilation, channels, bias, padding_mode, seed=seed, dtype=dtype)
 
@@ -349,13 +349,13 @@ class SeparableConv2d(Module):
                  padding: object = 0, dilation: int | tuple[int, int] = 1, bias: bool = True,
                  padding_mode: str = "zeros", *, seed: Seed = None,
                  dtype: np.dtype = np.float32) -> None:
-        self.in_channels = _args.positive_int(in_channels, "in_channels")
-        self.out_channels = _args.positive_int(out_channels, "out_channels")
-        self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
-        self.depth_multiplier = _args.positive_int(depth_multiplier, "depth_multiplier")
+        self.in_channels = arguments.positive_int(in_channels, "in_channels")
+        self.out_channels = arguments.positive_int(out_channels, "out_channels")
+        self.kernel_size = arguments.pair(kernel_size, "kernel_size", 1)
+        self.depth_multiplier = arguments.positive_int(depth_multiplier, "depth_multiplier")
         self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
                                                                    padding, dilation)
-        self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+        self.padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
         has_bias = _flag(bias, "bias")
         dtype = _float_dtype(dtype)
         rng = as_generator(seed)
@@ -423,13 +423,13 @@ class SpatialSeparableConv2d(Module):
                  padding: object = 0, dilation: int | tuple[int, int] = 1, groups: int = 1,
                  bias: bool = True, padding_mode: str = "zeros", *, seed: Seed = None,
                  dtype: np.dtype = np.float32) -> None:
-        self.in_channels = _args.positive_int(in_channels, "in_channels")
-        self.out_channels = _args.positive_int(out_channels, "out_channels")
+        self.in_channels = arguments.positive_int(in_channels, "in_channels")
+        self.out_channels = arguments.positive_int(out_channels, "out_channels")
         self.intermediate_channels = (self.out_channels if intermediate_channels is None else
-                                      _args.positive_int(intermediate_channels,
+                                      arguments.positive_int(intermediate_channels,
                                                          "intermediate_channels"))
-        self.kernel_size = _args.pair(kernel_size, "kernel_size", 1)
-        self.groups = _args.positive_int(groups, "groups")
+        self.kernel_size = arguments.pair(kernel_size, "kernel_size", 1)
+        self.groups = arguments.positive_int(groups, "groups")
         given = "" if intermediate_channels is not None else " (its default, out_channels)"
         for name, value in (("in_channels", self.in_channels),
                             ("intermediate_channels", self.intermediate_channels),
@@ -446,7 +446,7 @@ class SpatialSeparableConv2d(Module):
                 )
         self.stride, self.padding, self.dilation = _conv_arguments(self.kernel_size, stride,
                                                                    padding, dilation)
-        self.padding_mode = _args.choice(padding_mode, "padding_mode", _args.PADDING_MODES)
+        self.padding_mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
         has_bias = _flag(bias, "bias")
         dtype = _float_dtype(dtype)
         rng = as_generator(seed)
@@ -472,9 +472,9 @@ class SpatialSeparableConv2d(Module):
     def counted(self, x: np.ndarray, effective: bool = False
                 ) -> tuple[np.ndarray, counting.Tally]:
         # The padding of the equivalent kH x kW conv, split between the two passes.
-        s = _args.pair(self.stride, "stride", 1)
-        d = _args.pair(self.dilation, "dilation", 1)
-        full = _args.conv_geometry((1, *x.shape), (self.out_channels, x.shape[0],
+        s = arguments.pair(self.stride, "stride", 1)
+        d = arguments.pair(self.dilation, "dilation", 1)
+        full = arguments.conv_geometry((1, *x.shape), (self.out_channels, x.shape[0],
                                                    *self.kernel_size),
                                    s, self.padding, d, 1, self.padding_mode)
         rows, cols = full.pads
@@ -522,7 +522,7 @@ class BatchNorm2d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = True, *,
                  dtype: np.dtype = np.float32) -> None:
-        self.num_features = _args.positive_int(num_features, "num_features")
+        self.num_features = arguments.positive_int(num_features, "num_features")
         if not isinstance(eps, numbers.Real) or isinstance(eps, (bool, np.bool_)):
             raise TypeError(f"eps must be a number >= 0 (default 1e-5); got {eps!r} "
                             f"({type(eps).__name__})")
@@ -545,7 +545,7 @@ class BatchNorm2d(Module):
         return scale, shift
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _args.as_float_array(x, "x")
+        x = arguments.as_float_array(x, "x")
         if x.ndim not in (3, 4) or x.shape[-3] != self.num_features:
             raise ValueError(
                 f"BatchNorm2d({self.num_features}) expects x of shape (N, {self.num_features}, "
@@ -588,7 +588,7 @@ class ReLU(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _args.as_float_array(x, "x")
+        x = arguments.as_float_array(x, "x")
         return np.maximum(x, 0).astype(x.dtype, copy=False)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
@@ -608,7 +608,7 @@ def _pool(x: np.ndarray, kernel_size: object, stride: object, padding: object, d
     """
     kernel, stride, padding, dilation = cost.pool2d_arguments(kernel_size, stride, padding,
                                                               dilation, op)
-    x = _args.as_float_array(x, "x")
+    x = arguments.as_float_array(x, "x")
     if x.ndim not in (3, 4):
         raise ValueError(f"{op} expects x of shape (N, C, H, W) or unbatched (C, H, W); got "
                          f"{x.ndim}-D array of shape {x.shape}")
@@ -713,7 +713,7 @@ class GlobalAvgPool2d(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _args.as_float_array(x, "x")
+        x = arguments.as_float_array(x, "x")
         return x.mean(axis=(-2, -1), keepdims=True)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> cost.OpCount:
@@ -793,8 +793,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  seed: Seed = None, dtype: np.dtype = np.float32) -> None:
-        self.in_features = _args.positive_int(in_features, "in_features")
-        self.out_features = _args.positive_int(out_features, "out_features")
+        self.in_features = arguments.positive_int(in_features, "in_features")
+        self.out_features = arguments.positive_int(out_features, "out_features")
         has_bias = _flag(bias, "bias")
         dtype = _float_dtype(dtype)
         rng = as_generator(seed)
@@ -804,7 +804,7 @@ class Linear(Module):
                      else None)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        x = _args.as_float_array(x, "x")
+        x = arguments.as_float_array(x, "x")
         if x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects x with last axis "

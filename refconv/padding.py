@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._args import Pads
+from .arguments import Pads
 
 _NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 

@@ -17,7 +17,7 @@ from functools import partial
 import numpy as np
 
 import refconv
-from refconv._args import conv_geometry
+from refconv.arguments import conv_geometry
 from refconv.kernels import choose_method, winograd_fits
 
 # (label, x shape (N, C, H, W), weight shape (C_out, C_in // groups, kH, kW), padding, groups)

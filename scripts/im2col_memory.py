@@ -41,7 +41,7 @@ import numpy as np
 
 import refconv
 import refconv.kernels._workspace as workspace_module
-from refconv._args import conv_geometry
+from refconv.arguments import conv_geometry
 from refconv.kernels import choose_method
 from refconv.kernels._numba import PARALLEL_MIN_WORK
 from refconv.kernels._workspace import WORKSPACE_BYTES, release_workspace

@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage, signal
 
 import refconv
-from refconv._args import explicit_padding, output_size
+from refconv.arguments import explicit_padding, output_size
 from refconv.padding import pad as refconv_pad
 
 Pair = tuple[int, int]

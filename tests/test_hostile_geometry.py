@@ -31,7 +31,7 @@ from refconv import (
     separable_conv2d,
     spatial_separable_conv2d,
 )
-from refconv._args import conv_geometry
+from refconv.arguments import conv_geometry
 from refconv.kernels import run_conv2d, winograd_fits
 from refconv.kernels._workspace import guarded, new_output
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import cost, filters, verification
 from .. import functional as F
-from .._args import METHODS
+from ..arguments import METHODS
 from ..separability import analyze, separate
 from . import check_output_dir, fail, path, to_json
 from .count import check_json, comparison_table, row_json

@@ -23,7 +23,7 @@ Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 INDEX_MAX = 2**62  # strides, dilations and pads: well inside the kernels' int64 indices
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     """True for Python and NumPy integers, False for bool (``True`` is not a stride)."""
     if type(value) is int:  # the common case, without the slow abstract-class check
         return True
@@ -110,9 +110,9 @@ def check_weight(
 
 def pair(value: object, name: str, minimum: int) -> Pair:
     """An int or a pair of ints, each ``>= minimum``, as an ``(h, w)`` tuple."""
-    if _is_int(value):
+    if is_int(value):
         items = (int(value), int(value))  # type: ignore[arg-type]
-    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(_is_int(v) for v in value):
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(is_int(v) for v in value):
         items = (int(value[0]), int(value[1]))
     else:
         raise TypeError(f"{name} must be an int or a pair of ints (h, w); got {value!r}")
@@ -124,7 +124,7 @@ def pair(value: object, name: str, minimum: int) -> Pair:
 
 
 def positive_int(value: object, name: str) -> int:
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be a positive int; got {value!r}")
     if operator.index(value) < 1:  # type: ignore[arg-type]
         raise ValueError(f"{name} must be a positive int; got {value!r}")
@@ -179,15 +179,15 @@ def explicit_padding(
         "padding must be an int, a pair (ph, pw), a pair of pairs ((top, bottom), (left, right)), "
         "'valid' or 'same'"
     )
-    if _is_int(padding):
+    if is_int(padding):
         p = int(padding)  # type: ignore[arg-type]
         pads: Pads = ((p, p), (p, p))
     elif isinstance(padding, (tuple, list)) and len(padding) == 2:
-        if all(_is_int(v) for v in padding):
+        if all(is_int(v) for v in padding):
             ph, pw = int(padding[0]), int(padding[1])
             pads = ((ph, ph), (pw, pw))
         elif all(
-            isinstance(v, (tuple, list)) and len(v) == 2 and all(_is_int(u) for u in v)
+            isinstance(v, (tuple, list)) and len(v) == 2 and all(is_int(u) for u in v)
             for v in padding
         ):
             pads = (
