@@ -314,3 +314,33 @@ def check_bias(bias: np.ndarray | None, channels: int, name: str = "bias") -> No
         raise ValueError(
             f"{name} must have shape (C_out,) = ({channels},); got shape {bias.shape}"
         )
+
+
+PassGeometry = tuple[Pair, Pads, Pair]  # (stride, pads, dilation) of one pass
+
+
+def spatial_passes(
+    x_shape: tuple[int, ...],
+    kernel_size: Pair,
+    stride: object,
+    padding: object,
+    dilation: object,
+    padding_mode: str,
+) -> tuple[PassGeometry, PassGeometry]:
+    """Split the geometry of a ``kH x kW`` convolution between its ``kH x 1`` and ``1 x kW``
+    passes: ``((stride, pads, dilation) of the column pass, the same of the row pass)``.
+
+    The column pass takes the vertical stride, padding and dilation and keeps the full width;
+    the row pass the horizontal ones. ``padding`` ("same" included) is that of the whole
+    ``kH x kW`` convolution, worked out once here for the functional API, the closed-form
+    cost and the counted loops alike.
+
+    >>> spatial_passes((1, 1, 12, 12), (5, 5), 1, "same", 1, "zeros")
+    (((1, 1), ((2, 2), (0, 0)), (1, 1)), ((1, 1), ((0, 0), (2, 2)), (1, 1)))
+    """
+    s = pair(stride, "stride", 1)
+    d = pair(dilation, "dilation", 1)
+    full = conv_geometry(tuple(x_shape), (1, x_shape[1], *kernel_size), s, padding, d, 1,
+                         padding_mode)
+    rows, cols = full.pads
+    return ((s[0], 1), (rows, (0, 0)), (d[0], 1)), ((1, s[1]), ((0, 0), cols), (1, d[1]))

@@ -420,18 +420,14 @@ def spatial_separable_conv2d(
         )
     # The geometry of the equivalent kH x kW convolution decides padding, output size, errors.
     g = arguments.positive_int(groups, "groups")
-    full_shape = (rwa.shape[0], xa.shape[1], cwa.shape[2], rwa.shape[3])
-    s = arguments.pair(stride, "stride", 1)
-    d = arguments.pair(dilation, "dilation", 1)
-    full = arguments.conv_geometry(xa.shape, full_shape, s, padding, d, 1, padding_mode)
-    (top, bottom), (left, right) = full.pads
-    first = arguments.conv_geometry(xa.shape, cwa.shape, (s[0], 1), ((top, bottom), (0, 0)),
-                                (d[0], 1), g, padding_mode, w_name="column_weight")
+    column, row = arguments.spatial_passes(xa.shape, (cwa.shape[2], rwa.shape[3]), stride,
+                                           padding, dilation, padding_mode)
+    first = arguments.conv_geometry(xa.shape, cwa.shape, *column, g, padding_mode,
+                                    w_name="column_weight")
     mid_shape = (xa.shape[0], cwa.shape[0], first.out_size[0], xa.shape[3])
     try:
-        second = arguments.conv_geometry(mid_shape, rwa.shape, (1, s[1]), ((0, 0), (left, right)),
-                                     (1, d[1]), g, padding_mode, x_name="the K x 1 output",
-                                     w_name="row_weight")
+        second = arguments.conv_geometry(mid_shape, rwa.shape, *row, g, padding_mode,
+                                         x_name="the K x 1 output", w_name="row_weight")
     except ValueError as exc:
         raise ValueError(
             f"row_weight does not fit the output of the first (kH x 1) pass: {exc}. With "
