@@ -18,15 +18,13 @@ from refconv import filters
 from refconv.separability import (
     NotSeparableError,
     analyze,
-    is_separable,
-    low_rank,
-    separate,
-)
-from refconv.separable_filtering import (
     factorize_conv_weight,
     factorized_layer_multiplications,
     filter_full,
     filter_separable,
+    is_separable,
+    low_rank,
+    separate,
 )
 
 

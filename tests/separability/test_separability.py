@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -23,17 +24,15 @@ from refconv.separability import (
     NotSeparableError,
     analyze,
     default_tol,
-    is_separable,
-    low_rank,
-    separate,
-)
-from refconv.separable_filtering import (
     factorize_conv_weight,
     factorized_layer_multiplications,
     filter_full,
     filter_low_rank,
     filter_separable,
     filtering_cost,
+    is_separable,
+    low_rank,
+    separate,
 )
 
 TIGHT = {"rtol": 1e-12, "atol": 1e-12}
@@ -66,7 +65,7 @@ INTEGER_FACTORS = [
     ("box", filters.box(4), [1, 1, 1, 1], [1, 1, 1, 1]),
     ("binomial", filters.binomial(5), [1, 4, 6, 4, 1], [1, 4, 6, 4, 1]),
     ("impulse", filters.impulse(3), [0, 1, 0], [0, 1, 0]),
-    ("seed 001", [[3, 6, 9], [4, 8, 12], [5, 10, 15]], [3, 4, 5], [1, 2, 3]),
+    ("the TDS introduction", [[3, 6, 9], [4, 8, 12], [5, 10, 15]], [3, 4, 5], [1, 2, 3]),
     ("negated binomial", -filters.binomial(3), [1, 2, 1], [-1, -2, -1]),
     ("dx dy", np.outer([-1, 0, 1], [-1, 0, 1]), [1, 0, -1], [1, 0, -1]),
     ("non-square 3x2", np.outer([1, 2, 3], [4, 5]), [1, 2, 3], [4, 5]),
@@ -271,6 +270,15 @@ def test_not_separable_message():
     assert "low_rank(kernel, 2)" in str(info.value)
 
 
+def test_not_separable_error_lives_at_its_public_name():
+    """It is defined in refconv.separability.svd; tracebacks and pickles use the package name."""
+    assert f"{NotSeparableError.__module__}.{NotSeparableError.__qualname__}" == (
+        "refconv.separability.NotSeparableError"
+    )
+    error = pickle.loads(pickle.dumps(NotSeparableError("rank 2")))
+    assert type(error) is NotSeparableError and str(error) == "rank 2"
+
+
 def test_bad_tol_and_rank():
     with pytest.raises(ValueError, match="tol must satisfy 0 <= tol < 1"):
         analyze(filters.sobel(), tol=-1e-3)
@@ -350,7 +358,7 @@ def test_counts_hand_worked():
 
 
 @pytest.mark.parametrize("k", [3, 5, 7])
-def test_seed_2k_per_pixel_holds_for_same_padding(k):
+def test_block_note_2k_per_pixel_holds_for_same_padding(k):
     cost = filtering_cost((32, 32), (k, k), "same")
     assert cost.full_per_pixel == k * k
     assert cost.separable_per_pixel == 2 * k
@@ -433,7 +441,7 @@ def test_layer_multiplications():
 
 
 def test_figures_are_written(tmp_path):
-    plotting = pytest.importorskip("refconv.plotting.separability")
+    from refconv.plotting import separability as plotting
     for name, function in plotting.FIGURES.items():
         paths = function(tmp_path)
         assert [p.name for p in paths] == [f"{name}.png"]
