@@ -23,69 +23,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.lib.stride_tricks import sliding_window_view
 
 from refconv import conv2d, depthwise_conv2d
+from refconv.accuracy import adversarial_cases, exact_conv2d, worst_ratios
 from refconv.kernels import winograd
 from refconv.testing import tolerance
 
 METHODS = ("reference", "direct", "im2col", "auto")
 
 
-def exact_conv(x, w, bias=None, padding=1, groups=1):
-    """Stride-1 zero-padded cross-correlation, products exact in float64, sums in longdouble."""
-    x = np.pad(np.asarray(x, np.float64), ((0, 0), (0, 0), (padding,) * 2, (padding,) * 2))
-    w = np.asarray(w, np.float64)
-    c_out, c_group, k_h, k_w = w.shape
-    o_group = c_out // groups
-    windows = sliding_window_view(x, (k_h, k_w), axis=(2, 3))  # (N, C, Ho, Wo, kH, kW)
-    out = []
-    for g in range(groups):
-        win = windows[:, g * c_group:(g + 1) * c_group].astype(np.longdouble)
-        out.append(np.einsum("nchwpq,ocpq->nohw", win,
-                             w[g * o_group:(g + 1) * o_group].astype(np.longdouble)))
-    y = np.concatenate(out, axis=1)
-    if bias is not None:
-        y = y + np.asarray(bias, np.longdouble)[:, None, None]
-    return y
+CASES = adversarial_cases()
 
 
 def _f32(a):
-    """Values representable in float32: products of two of them are exact in float64."""
+    """Values representable in float32 (products of two are exact in float64)."""
     return np.asarray(a, np.float32).astype(np.float64)
-
-
-def adversarial_cases(rng):
-    """(name, x, w) with 32 channels, 3x3 kernels, 14x14 images: all of them Winograd-shaped."""
-    shape, c = (1, 32, 14, 14), 32
-    cases = {}
-    x = rng.uniform(0.5, 1.0, shape)
-    x[0, 0, 6, 6] = 1e8  # a spike
-    w = np.zeros((c, c, 3, 3))
-    w[np.arange(c), np.arange(c), 1, 1] = 1.0  # the identity: y = x
-    cases["identity beside a spike"] = (x, w)
-    w = rng.standard_normal((c, c, 3, 3))
-    w[:, :, :, 0] = 0.0  # a zero kernel column, as in an edge detector
-    x = rng.standard_normal(shape)
-    x[0, :, 5, 5] = 1e5
-    cases["zero taps and a spike"] = (x, w)
-    x = rng.standard_normal(shape) * 2.0 ** rng.integers(-30, 30, shape)
-    w = rng.standard_normal((c, c, 3, 3)) * 2.0 ** rng.integers(-30, 30, (c, c, 3, 3))
-    cases["magnitudes over 60 binades"] = (x, w)
-    x = np.repeat(rng.standard_normal((1, c, 1, 14)), 14, axis=2)  # constant down columns
-    w = np.zeros((c, c, 3, 3))
-    w[:, :, 0, :], w[:, :, 2, :] = 1.0, -1.0  # vertical difference: exactly 0 inside
-    cases["exact cancellation"] = (x, w)
-    x = rng.uniform(-1, 1, shape) * 1e36
-    w = rng.uniform(-1, 1, (c, c, 3, 3)) * 1e-3  # sums near 3e35 * 288: inside float32
-    cases["near the float32 limit"] = (x, w)
-    x = rng.integers(-8, 9, shape) * 2.0**-140  # float32 subnormals
-    w = rng.uniform(-1, 1, (c, c, 3, 3))
-    cases["subnormals"] = (x, w)
-    return {name: (_f32(x), _f32(w)) for name, (x, w) in cases.items()}
-
-
-CASES = adversarial_cases(np.random.default_rng(2024))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -94,8 +46,8 @@ CASES = adversarial_cases(np.random.default_rng(2024))
 def test_every_method_meets_the_sum_bound(method, case, dtype):
     x, w = CASES[case]
     bias = np.linspace(-1, 1, w.shape[0])
-    exact = exact_conv(x, w, bias)
-    scale = exact_conv(np.abs(x), np.abs(w), np.abs(bias)).astype(np.float64)
+    exact = exact_conv2d(x, w, bias)
+    scale = exact_conv2d(np.abs(x), np.abs(w), np.abs(bias)).astype(np.float64)
     y = conv2d(x.astype(dtype), w.astype(dtype), bias.astype(dtype), padding=1, method=method)
     error = np.abs(y.astype(np.longdouble) - exact).astype(np.float64)
     bound = tolerance(dtype, 32 * 9, scale)
@@ -108,7 +60,7 @@ def test_every_method_meets_the_sum_bound(method, case, dtype):
 @pytest.mark.parametrize("case", list(CASES))
 def test_winograd_meets_its_own_bound(case, dtype):
     x, w = CASES[case]
-    exact = exact_conv(x, w)
+    exact = exact_conv2d(x, w)
     magnitude = winograd.error_magnitude(x, w, ((1, 1), (1, 1)), 1)
     y = conv2d(x.astype(dtype), w.astype(dtype), padding=1, method="winograd")
     if not np.isfinite(y).all():  # im2col's answer after a fallback: its own bound holds
@@ -126,7 +78,7 @@ def test_winograd_is_worse_than_the_sum_bound_beside_a_spike():
     x, w = CASES["identity beside a spike"]
     x32, w32 = x.astype(np.float32), w.astype(np.float32)
     wino = conv2d(x32, w32, padding=1, method="winograd")
-    exact = exact_conv(x, w)
+    exact = exact_conv2d(x, w)
     beside = (0, 0, 6, 7)
     assert abs(exact[beside] - x[0, 0, 6, 7]) == 0
     assert abs(wino[beside] - exact[beside]) > 0.5  # garbage of the spike's rounding
@@ -156,8 +108,8 @@ def test_depthwise_meets_the_sum_bound_beside_a_spike(method, dtype):
     w = _f32(rng.uniform(-1, 1, (8, 1, 3, 3)))
     w[:, :, :, 1] = 0.0
     y = depthwise_conv2d(x.astype(dtype), w.astype(dtype), padding=1, method=method)
-    exact = exact_conv(x, w, groups=4)
-    scale = exact_conv(np.abs(x), np.abs(w), groups=4).astype(np.float64)
+    exact = exact_conv2d(x, w, groups=4)
+    scale = exact_conv2d(np.abs(x), np.abs(w), groups=4).astype(np.float64)
     error = np.abs(y.astype(np.longdouble) - exact).astype(np.float64)
     assert (error <= tolerance(dtype, 9, scale)).all()
 
@@ -174,3 +126,16 @@ def test_inf_and_nan_propagate_as_in_scipy(method, oracle):
     np.testing.assert_array_equal(np.isinf(y), np.isinf(desired))
     both = np.isinf(y)
     np.testing.assert_array_equal(np.sign(y[both]), np.sign(desired[both]))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_worst_ratios_say_which_bound_holds(case):
+    # the numbers docs/reliability.md prints: every method but Winograd within the sum
+    # bound; Winograd within its own bound (and past the sum bound beside the spike)
+    x, w = CASES[case]
+    for method in ("reference", "direct", "im2col", "auto"):
+        assert worst_ratios(method, x, w)[0] <= 1.0, method
+    sum_ratio, own_ratio = worst_ratios("winograd", x, w)
+    assert own_ratio <= 1.0
+    if case == "identity beside a spike":
+        assert sum_ratio > 1e3

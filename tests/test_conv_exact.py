@@ -430,10 +430,9 @@ def test_depthwise_3x3_stride_2_split_rows(n, channels, multiplier, height, widt
     bias = small_ints(rng, (channels * multiplier,)).astype(dtype)
     kwargs = dict(stride=(row_stride, 2), padding=pads)
     desired = depthwise_conv2d(x, w, bias, method="reference", **kwargs)
-    direct = refconv.kernels.direct
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(direct, "SPLIT_MIN_OUTPUTS", 1)
-        patch.setattr(direct, "thread_plan", lambda work: threads)
+        patch.setattr(refconv.kernels.depthwise, "SPLIT_MIN_OUTPUTS", 1)
+        patch.setattr(refconv.kernels.direct, "thread_plan", lambda work: threads)
         patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
         y = depthwise_conv2d(x, w, bias, method="direct", **kwargs)
     assert_array_equal(y, desired)
@@ -443,15 +442,15 @@ def test_depthwise_3x3_stride_2_split_rows(n, channels, multiplier, height, widt
 def test_depthwise_3x3_stride_2_kernel_choice(monkeypatch, width, split):
     # Output rows of 7 (13 columns, stride 2, padding 1) are computed straight from the
     # input; from 8 on, from split rows.
-    direct = refconv.kernels.direct
+    depthwise = refconv.kernels.depthwise
     calls = []
 
     def spy(*args):
         calls.append(args[-1].shape)
         return original(*args)
 
-    original = direct._depthwise3x3_s2
-    monkeypatch.setattr(direct, "_depthwise3x3_s2", spy)
+    original = depthwise.depthwise3x3_s2
+    monkeypatch.setattr(depthwise, "depthwise3x3_s2", spy)
     rng = np.random.default_rng(width)
     x = small_ints(rng, (1, 2, 5, width)).astype(np.float32)
     w = small_ints(rng, (2, 1, 3, 3)).astype(np.float32)

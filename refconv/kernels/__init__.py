@@ -1,14 +1,21 @@
-"""The kernels: one spec and two fast implementations of the same grouped convolution.
+"""The kernels: the reference loops and three fast ways to compute the same convolution.
 
-All three take ``(x, weight, bias, stride, pads, dilation, groups, out)`` with validated,
+All of them take ``(x, weight, bias, stride, pads, dilation, groups, out)`` with validated,
 C-contiguous arrays of one float dtype, ``pads`` the zero padding still to apply, and write
 ``out`` (N, C_out, H_out, W_out):
 
-* :func:`~refconv.kernels.spec.conv2d_spec` -- the definition, loop by loop (read this first);
-* :func:`~refconv.kernels.direct.conv2d_direct` -- Numba loops, parallel over output rows;
+* :func:`~refconv.kernels.reference.conv2d_reference` -- the definition, loop by loop (read
+  this first; ``method="reference"``);
+* :func:`~refconv.kernels.direct.conv2d_direct` -- Numba loops, parallel over output rows
+  (depthwise convolutions: :mod:`~refconv.kernels.depthwise`);
 * :func:`~refconv.kernels.im2col.conv2d_im2col` -- Numba im2col in bounded chunks, then GEMM;
 * :func:`~refconv.kernels.winograd.conv2d_winograd` -- Winograd F(2x2, 3x3): 3x3 kernels with
   stride 1 and dilation 1 only, 16 multiplications per 2x2 outputs instead of 36.
+
+:func:`run_conv2d` dispatches by ``method``; ``"auto"`` follows :func:`choose_method`.
+The runtime they share -- Numba's settings and thread pool (``_numba``), the BLAS called from
+inside the kernels (``_blas``, ``_gemm``) and the kept workspaces (``_workspace``) -- is
+reported by :func:`runtime_report` (``refconv info``).
 """
 
 from __future__ import annotations
@@ -16,12 +23,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..padding import pad
+from . import _blas, _numba
+from ._workspace import new_output
 from .direct import conv2d_direct
 from .im2col import conv2d_im2col
-from .spec import conv2d_spec
+from .reference import conv2d_reference
 from .winograd import conv2d_winograd
 
-KERNELS = {"reference": conv2d_spec, "direct": conv2d_direct, "im2col": conv2d_im2col,
+KERNELS = {"reference": conv2d_reference, "direct": conv2d_direct, "im2col": conv2d_im2col,
            "winograd": conv2d_winograd}
 
 
@@ -57,6 +66,14 @@ def choose_method(x_shape, w_shape, stride, pads, dilation, groups) -> str:
     return "direct"
 
 
+def runtime_report() -> dict[str, object]:
+    """What the kernels run on in this process: Numba's threading layer and threads, the BLAS
+    behind the GEMMs, and every fallback taken (``refconv info`` prints it)."""
+    report: dict[str, object] = dict(_numba.runtime_facts())
+    report.update(_blas.blas_report())
+    return report
+
+
 def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="auto"):
     """Dispatch to the kernel named by ``method`` (``"auto"`` picks one).
 
@@ -82,6 +99,5 @@ def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="aut
     return KERNELS[method](x, weight, bias, stride, pads, dilation, groups, out)
 
 
-__all__ = ["KERNELS", "choose_method",
-           "conv2d_direct", "conv2d_im2col", "conv2d_spec", "conv2d_winograd", "run_conv2d",
-           "winograd_fits"]
+__all__ = ["KERNELS", "choose_method", "conv2d_direct", "conv2d_im2col", "conv2d_reference",
+           "conv2d_winograd", "new_output", "run_conv2d", "runtime_report", "winograd_fits"]

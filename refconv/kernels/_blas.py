@@ -141,3 +141,25 @@ def single_threaded_blas() -> AbstractContextManager[None]:
     the callers' thread counts come back when the last one leaves.
     """
     return _SINGLE_THREADED
+
+
+def blas_report() -> dict[str, object]:
+    """What this process found: the GEMM the kernels call and the pools they pin.
+
+    ``gemm`` says, for float32 and float64, whether the kernels call NumPy's OpenBLAS by
+    address or fall back to ``np.dot`` (SciPy's BLAS, through Numba: same results, slower --
+    NumPy built against MKL or another BLAS, or a platform without ``/proc/self/maps``).
+    """
+    if _gemm is None or _pools is None:
+        with _lock:
+            _find()
+    assert _gemm is not None and _pools is not None  # set by _find
+    kinds = {"float32": "f", "float64": "d"}
+    return {
+        "gemm": {name: ("NumPy's OpenBLAS, cblas_?gemm by address" if _gemm.get(char)
+                        else "np.dot fallback (no NumPy OpenBLAS found)")
+                 for name, char in kinds.items()},
+        "openblas_libraries": [path for path in _loaded_libraries()
+                               if "openblas" in Path(path).name.lower()],
+        "openblas_pools_pinned": len(_pools),
+    }

@@ -37,7 +37,7 @@ from ._blas import gemm_address, single_threaded_blas
 from ._gemm import matmul
 from ._numba import SERIAL_JIT, kernel, launch, thread_plan
 from ._workspace import workspace
-from .direct import _copy, _fill, _inside
+from .rows import copy_row, fill, inside
 
 # Tasks per thread when there are fewer images than threads: bands of output rows for im2col
 # (two each, so that a late thread does not hold up the call), output-channel chunks for 1x1.
@@ -66,13 +66,13 @@ def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh,
         p = (k // k_w) % k_h
         q = k % k_w
         offset = q * dw - pl  # input column of output column 0 for this tap
-        lo, hi = _inside(offset, sw, width, w_out)
+        lo, hi = inside(offset, sw, width, w_out)
         if flat:
             # band rows r whose input row r0 + r + p*dh - pt lies inside the image
             first = min(rows, max(0, pt - p * dh - r0))
             last = max(first, min(rows, height + pt - p * dh - r0))
-            _fill(cf, k * rows * w_out, first * w_out, 0.0)
-            _fill(cf, (k * rows + last) * w_out, (rows - last) * w_out, 0.0)
+            fill(cf, k * rows * w_out, first * w_out, 0.0)
+            fill(cf, (k * rows + last) * w_out, (rows - last) * w_out, 0.0)
             if last > first:
                 src = ((plane0 + c) * height + r0 + first + p * dh - pt) * width + offset
                 dst = (k * rows + first) * w_out
@@ -81,24 +81,24 @@ def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh,
                 # reaches far beyond the image): zeros, at most the whole run of `count`
                 skip = min(count, max(0, -src))
                 keep = max(skip, min(count, xf.shape[0] - src))
-                _fill(cf, dst, skip, 0.0)
-                _copy(cf, dst + skip, xf, src + skip, 0, keep - skip, 1)
-                _fill(cf, dst + keep, count - keep, 0.0)
+                fill(cf, dst, skip, 0.0)
+                copy_row(cf, dst + skip, xf, src + skip, 0, keep - skip, 1)
+                fill(cf, dst + keep, count - keep, 0.0)
                 if lo > 0 or hi < w_out:
                     for r in range(first, last):  # the wrapped values: padding columns
                         row = (k * rows + r) * w_out
-                        _fill(cf, row, lo, 0.0)
-                        _fill(cf, row + hi, w_out - hi, 0.0)
+                        fill(cf, row, lo, 0.0)
+                        fill(cf, row + hi, w_out - hi, 0.0)
             continue
         for r in range(rows):
             dst = (k * rows + r) * w_out  # flat index of cols[k, r * W_out]
             ih = (r0 + r) * sh + p * dh - pt
             if ih < 0 or ih >= height:  # a padded row: all zeros
-                _fill(cf, dst, w_out, 0.0)
+                fill(cf, dst, w_out, 0.0)
                 continue
             src = ((plane0 + c) * height + ih) * width + lo * sw + offset
-            _copy(cf, dst, xf, src, lo, hi, sw)  # zeros left of the image, then the image
-            _fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
+            copy_row(cf, dst, xf, src, lo, hi, sw)  # zeros left of the image, then the image
+            fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
 
 
 @SERIAL_JIT
@@ -217,7 +217,7 @@ def channel_chunk(tasks: int, o_group: int, threads: int) -> int:
 
 
 def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
-    """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_spec``."""
+    """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_reference``."""
     n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = weight.shape
     h_out, w_out = out.shape[2], out.shape[3]

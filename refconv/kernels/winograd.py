@@ -60,8 +60,8 @@ from ._blas import gemm_address, single_threaded_blas
 from ._gemm import matmul
 from ._numba import INLINE_JIT, kernel, launch, thread_plan
 from ._workspace import workspace
-from .direct import _split_rows
 from .im2col import conv2d_im2col, rows_per_band
+from .rows import split_rows
 
 TILE_TASKS_PER_THREAD = 2  # bands of tile rows per thread when there are fewer images
 
@@ -137,8 +137,8 @@ def _split_plane(ee, eo, oe, oo, pairs, half, xf, plane, height, width, ih0, pl)
     last row of each is zero (the loads of the unused last tile read it)."""
     for r in range(pairs):
         row = slice(r * half, (r + 1) * half)
-        _split_rows(ee[row], eo[row], 1, half, xf, plane, height, width, ih0 + 2 * r, pl)
-        _split_rows(oe[row], oo[row], 1, half, xf, plane, height, width, ih0 + 2 * r + 1, pl)
+        split_rows(ee[row], eo[row], 1, half, xf, plane, height, width, ih0 + 2 * r, pl)
+        split_rows(oe[row], oo[row], 1, half, xf, plane, height, width, ih0 + 2 * r + 1, pl)
     end = pairs * half
     ee[end], eo[end], oe[end], oo[end] = 0.0, 0.0, 0.0, 0.0
 
@@ -301,7 +301,7 @@ def winograd_plan(n_batch: int, c_in: int, c_out: int, h_out: int, w_out: int, i
 
 def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     """3x3 stride-1 cross-correlation by Winograd F(2x2, 3x3); same signature as
-    ``conv2d_spec``. Falls back to :func:`conv2d_im2col` if any value is not finite."""
+    ``conv2d_reference``. Falls back to :func:`conv2d_im2col` if any value is not finite."""
     n_batch, c_in = x.shape[:2]
     c_out, h_out, w_out = out.shape[1:]
     b = np.zeros(c_out, dtype=out.dtype) if bias is None else bias

@@ -1,8 +1,9 @@
-"""The spec: a convolution written the way it is defined, one output pixel at a time.
+"""The reference: a convolution written the way it is defined, one output pixel at a time.
 
-This is the version to read first. It is slow on purpose: nothing is fused, reordered or
-vectorised beyond one window times one kernel. The fast kernels in ``direct.py`` and
-``im2col.py`` have the same signature and are tested against this file.
+This is the version to read first (``method="reference"``). It is slow on purpose: nothing is
+fused, reordered or vectorised beyond one window times one kernel. The fast kernels in
+``direct.py``, ``im2col.py`` and ``winograd.py`` have the same signature and are tested
+against this file.
 
 Deep-learning "convolution" is, technically, cross-correlation: the kernel is *not* flipped::
 
@@ -22,7 +23,7 @@ import numpy as np
 from ..padding import pad
 
 
-def conv2d_spec(
+def conv2d_reference(
     x: np.ndarray,
     weight: np.ndarray,
     bias: np.ndarray | None,
@@ -52,7 +53,7 @@ def conv2d_spec(
     >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
     >>> w = np.ones((1, 1, 2, 2))
     >>> y = np.empty((1, 1, 3, 3))
-    >>> conv2d_spec(x, w, None, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, y)[0, 0]
+    >>> conv2d_reference(x, w, None, (1, 1), ((0, 0), (0, 0)), (1, 1), 1, y)[0, 0]
     array([[10., 14., 18.],
            [26., 30., 34.],
            [42., 46., 50.]])
