@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from refconv import cost, nn
-from refconv.summary import counter_macs, summary
+from refconv import counting, nn
+from refconv.counting import counter_macs, summary
 
 
 def _block():
@@ -38,13 +38,13 @@ def test_parameter_conventions():
 
 
 def test_mac_conventions_per_layer_type():
-    conv = cost.conv2d_cost((3, 8, 8), 8, 3, padding=1)  # 512 outputs, with bias
-    bn = cost.batch_norm2d_cost((8, 8, 8))
-    relu = cost.relu_cost((8, 8, 8))
-    maxpool = cost.max_pool2d_cost((8, 8, 8), 2)
-    avgpool = cost.avg_pool2d_cost((8, 4, 4), 2)
-    gap = cost.global_avg_pool2d_cost((8, 2, 2))
-    fc = cost.linear_cost(8, 4)
+    conv = counting.conv2d_cost((3, 8, 8), 8, 3, padding=1)  # 512 outputs, with bias
+    bn = counting.batch_norm2d_cost((8, 8, 8))
+    relu = counting.relu_cost((8, 8, 8))
+    maxpool = counting.max_pool2d_cost((8, 8, 8), 2)
+    avgpool = counting.avg_pool2d_cost((8, 4, 4), 2)
+    gap = counting.global_avg_pool2d_cost((8, 2, 2))
+    fc = counting.linear_cost(8, 4)
     table = {
         #          conv                  bn    relu  max   avg  gap  fc
         "macs": (conv.multiplications, 0, 0, 0, 0, 0, 32),
@@ -56,7 +56,7 @@ def test_mac_conventions_per_layer_type():
         got = tuple(counter_macs(op, convention)
                     for op in (conv, bn, relu, maxpool, avgpool, gap, fc))
         assert got == expected, convention
-    no_affine = cost.batch_norm2d_cost((8, 8, 8), affine=False)
+    no_affine = counting.batch_norm2d_cost((8, 8, 8), affine=False)
     assert counter_macs(no_affine, "thop") == 1024
     assert counter_macs(no_affine, "ptflops") == counter_macs(no_affine, "fvcore") == 512
 

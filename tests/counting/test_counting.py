@@ -86,7 +86,7 @@ def test_sequential_counts_add_up():
 
 
 def test_counted_conv_on_a_hand_example():
-    # seed 001's geometry with 16 instead of 256 filters (plain Python loops: keep it small)
+    # the TDS example's geometry with 16 instead of 256 filters (plain Python loops: keep it small)
     y, tally = counting.conv2d_counted(np.ones((3, 12, 12)), np.ones((16, 3, 5, 5)))
     assert tally.multiplications == 16 * 64 * 75 == 1_228_800 // 16
     assert tally.additions == 16 * 64 * 74
@@ -148,3 +148,26 @@ def test_counted_pooling_refuses_what_the_layer_refuses(layer, counted, shape):
         counted(np.ones(shape))
     assert str(got.value) == str(expected.value)
     assert "kernel_size" in str(got.value)
+
+
+def test_the_separable_loops_by_hand():
+    # all-ones weights: every output is the number of products that reach it
+    y, tally = counting.separable_conv2d_counted(np.ones((3, 12, 12)), np.ones((3, 1, 5, 5)),
+                                                 np.ones((4, 3, 1, 1)))
+    assert np.all(y == 75.0) and y.shape == (4, 8, 8)
+    assert tally.multiplications == 3 * 64 * 25 + 4 * 64 * 3
+    assert tally.additions == 3 * 64 * 24 + 4 * 64 * 2
+    y, tally = counting.spatial_separable_conv2d_counted(
+        np.ones((1, 12, 12)), np.ones((1, 1, 5, 1)), np.ones((1, 1, 1, 5)), np.zeros(1))
+    assert np.all(y == 25.0) and y.shape == (1, 8, 8)
+    # the 5x1 pass keeps the full width: 8x12 outputs, then 8x8
+    assert tally.multiplications == 8 * 12 * 5 + 8 * 8 * 5 == 800
+    assert tally.additions == 8 * 12 * 4 + 8 * 8 * 4 + 64  # + one bias per output
+
+
+def test_the_package_keeps_every_name_of_the_old_counting_module():
+    # refconv.counting was a module; the package that replaced it exposes the same names.
+    for name in ("Tally", "conv2d_counted", "batch_norm2d_counted", "relu_counted",
+                 "max_pool2d_counted", "avg_pool2d_counted", "global_avg_pool2d_counted",
+                 "linear_counted", "pool2d_arguments", "pool2d_output_size"):
+        assert name in counting.__all__ and hasattr(counting, name), name
