@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-METHODS = ("reference", "direct", "im2col", "auto")
+METHODS = ("reference", "direct", "im2col", "winograd", "auto")
 
 # PyTorch's padding_mode -> numpy.pad's mode:  zeros: 0 0|a b c|0 0,  reflect: c b|a b c|b a,
 # replicate: a a|a b c|c c,  circular: b c|a b c|a b.
@@ -101,6 +101,43 @@ def oracle():
 
 
 @pytest.fixture(params=METHODS)
-def method(request):
-    """Every value of ``method=``."""
+def method(request, monkeypatch):
+    """Every value of ``method=``.
+
+    ``"winograd"`` computes 3x3 kernels with stride 1 and dilation 1 only. Where a test's
+    convolution is anything else, the call must be refused with refconv's message, and the
+    test then goes on with im2col, so that its other assertions still run: every test
+    that takes this fixture runs Winograd wherever it applies and checks the refusal
+    everywhere else.
+    """
+    if request.param == "winograd":
+        import refconv.functional.compute as compute
+        from refconv.kernels import winograd_fits
+
+        original = compute.run_conv2d
+
+        def winograd_where_it_applies(x, weight, bias, stride, pads, dilation, groups, out,
+                                      method="auto"):
+            if method == "winograd" and not winograd_fits(weight.shape, stride, dilation):
+                with pytest.raises(ValueError, match=r"method='winograd' computes 3x3 kernels "
+                                                     r"with stride 1 and dilation 1 only"):
+                    original(x, weight, bias, stride, pads, dilation, groups, out, method)
+                method = "im2col"
+            return original(x, weight, bias, stride, pads, dilation, groups, out, method)
+
+        original_prepare = compute.prepare
+
+        def refused_where_it_never_applies(x, weights, bias, method, padding_mode="zeros",
+                                           refused=None):
+            # pointwise, separable and spatially separable convolutions refuse it up front
+            if method == "winograd" and refused and "winograd" in refused:
+                with pytest.raises(ValueError, match=r"method='winograd' does not apply here"):
+                    original_prepare(x, weights, bias, method, padding_mode, refused)
+                method = "im2col"
+            return original_prepare(x, weights, bias, method, padding_mode, refused)
+
+        monkeypatch.setattr(compute, "run_conv2d", winograd_where_it_applies)
+        for module in ("conv", "separable"):
+            monkeypatch.setattr(f"refconv.functional.{module}.prepare",
+                                refused_where_it_never_applies)
     return request.param
