@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from refconv import cost, counting, nn
+from refconv import counting, nn
 
 CONV_LAYERS = {
     "Conv2d": lambda **kw: nn.Conv2d(2, 4, 3, **kw),
@@ -91,6 +91,17 @@ def test_pool_stores_arguments_as_given_like_pytorch():
     assert repr(nn.AvgPool2d(2)) == "AvgPool2d(kernel_size=2, stride=2, padding=0)"
 
 
+# Pooling geometries around the edges: padding past half the kernel, windows past the input.
+POOL_GEOMETRIES = {
+    "kind": st.sampled_from(["max", "avg"]),
+    "size": st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    "kernel": st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    "stride": st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
+    "padding": st.tuples(st.integers(0, 3), st.integers(0, 3)),
+    "dilation": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+}
+
+
 def _outcome(call):
     """``("ok", value)`` or ``("error", message)`` for a call that may raise ValueError."""
     try:
@@ -100,12 +111,7 @@ def _outcome(call):
 
 
 @settings(max_examples=60, deadline=None)
-@given(kind=st.sampled_from(["max", "avg"]),
-       size=st.tuples(st.integers(1, 5), st.integers(1, 5)),
-       kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
-       stride=st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
-       padding=st.tuples(st.integers(0, 3), st.integers(0, 3)),
-       dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)))
+@given(**POOL_GEOMETRIES)
 def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
         kind, size, kernel, stride, padding, dilation):
     shape = (2, *size)
@@ -115,7 +121,7 @@ def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
             return nn.MaxPool2d(kernel, stride, padding, dilation)
 
         def closed():
-            return cost.max_pool2d_cost(shape, kernel, stride, padding, dilation)
+            return counting.max_pool2d_cost(shape, kernel, stride, padding, dilation)
 
         def loops():
             return counting.max_pool2d_counted(x, kernel, stride, padding, dilation)
@@ -124,7 +130,7 @@ def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
             return nn.AvgPool2d(kernel, stride, padding)
 
         def closed():
-            return cost.avg_pool2d_cost(shape, kernel, stride, padding)
+            return counting.avg_pool2d_cost(shape, kernel, stride, padding)
 
         def loops():
             return counting.avg_pool2d_counted(x, kernel, stride, padding)
@@ -319,12 +325,7 @@ def _torch_outcome(torch, kind, x, kernel, stride, padding, dilation):
 
 
 @settings(max_examples=60, deadline=None)
-@given(kind=st.sampled_from(["max", "avg"]),
-       size=st.tuples(st.integers(1, 5), st.integers(1, 5)),
-       kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
-       stride=st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))),
-       padding=st.tuples(st.integers(0, 3), st.integers(0, 3)),
-       dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)))
+@given(**POOL_GEOMETRIES)
 def test_pooling_accepts_what_pytorch_accepts_and_agrees(kind, size, kernel, stride, padding,
                                                          dilation):
     torch = pytest.importorskip("torch")

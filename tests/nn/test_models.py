@@ -1,10 +1,10 @@
-"""The model zoo: MobileNet v1 and the seeds' networks, counted exactly."""
+"""The model zoo: MobileNet v1 and the articles' networks, counted exactly."""
 
 import numpy as np
 import pytest
 
 from refconv import models
-from refconv.summary import summary
+from refconv.counting import summary
 
 
 def test_mobilenet_v1_architecture_table1():
@@ -50,7 +50,7 @@ def test_literal_table1_stride_shrinks_the_last_map():
     assert s.total_macs == 533_833_216
 
 
-def test_seed002_example_net():
+def test_efficient_article_example_net():
     s = summary(models.example_net(), (3, 224, 224))
     assert [r.name for r in s.rows] == ["conv1", "dwconv.depthwise", "dwconv.pointwise", "conv2"]
     assert s.total_params == 896 + 288 + 2048 + 73_856
@@ -62,12 +62,12 @@ def test_seed002_example_net():
     ("depthwise_separable", 69_568_512, 1_560),
     ("spatially_separable", 186_900_480, 4_248),
 ])
-def test_seed003_param_variants_ptflops(variant, macs, params):
+def test_pytorch_comparison_param_variants_ptflops(variant, macs, params):
     s = summary(models.param_net(variant), (3, 416, 416), macs="ptflops")
     assert (s.total_macs, s.total_params) == (macs, params)
 
 
-def test_seed003_full_param_net():
+def test_pytorch_comparison_full_param_net():
     s = summary(models.param_net(), (3, 416, 416))
     assert s.output_shape == (24, 208, 208)
     assert s.total_params == 696 + 5_232 + 864 + 2 * 1_776
@@ -75,7 +75,7 @@ def test_seed003_full_param_net():
         models.param_net("mobile")
 
 
-def test_seed004_keras_parameter_counts():
+def test_notebook_keras_parameter_counts():
     std = summary(models.standard_cnn(), (3, 32, 32), params="keras")
     sep = summary(models.separable_cnn(), (3, 32, 32), params="keras")
     assert std.total_params == 357_706
@@ -85,12 +85,12 @@ def test_seed004_keras_parameter_counts():
     assert std.non_trainable_params == sep.non_trainable_params == 448
 
 
-def test_seed004_forward_runs():
+def test_notebook_forward_runs():
     net = models.separable_cnn(seed=0)
     assert net(np.zeros((1, 3, 32, 32), dtype=np.float32)).shape == (1, 10)
 
 
-def test_seed000_spatial_block():
+def test_block_note_spatial_block():
     s = summary(models.spatial_block(), (3, 32, 32), params="keras")
     assert s.total_params == 576 + 256 + 12_288 + 256
     assert s.total_macs == 32 * 32 * 64 * 3 * 3 + 32 * 32 * 64 * 64 * 3
