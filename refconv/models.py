@@ -1,27 +1,27 @@
-"""Networks built from :mod:`refconv.nn` layers: MobileNet v1 and the seeds' example nets.
+"""Networks built from :mod:`refconv.nn` layers: MobileNet v1 and the articles' example nets.
 
 Each function returns an :class:`~refconv.nn.Sequential` with readable layer names, ready for
 ``refconv.summary(model, input_shape)``. The resolution is not part of the model: pass it as
 ``input_shape`` (MobileNet ends with a global average pool, so any resolution works, which is
 how the paper's resolution multiplier is applied).
 
-=======================  ==================================================  ==============
-function                 what                                                input
-=======================  ==================================================  ==============
-``mobilenet_v1``         MobileNet v1 (Howard et al. 2017, Table 1)          (3, 224, 224)
-``example_net``          seed 002's PyTorch ``ExampleNet``                   (3, 224, 224)
-``param_net``            seed 003's PyTorch ``Param`` and its three variants (3, 416, 416)
-``standard_cnn``         seed 004's Keras ``StandardCNN``                    (3, 32, 32)
-``separable_cnn``        seed 004's Keras ``SeparableCNN``                   (3, 32, 32)
-``spatial_block``        seed 000's Keras spatially separable block          (3, 32, 32)
-=======================  ==================================================  ==============
+=================  ================================================================  ==============
+function           what                                                              input
+=================  ================================================================  ==============
+``mobilenet_v1``   MobileNet v1 (Howard et al. 2017, Table 1)                        (3, 224, 224)
+``example_net``    the efficient-convolution article's PyTorch ``ExampleNet``        (3, 224, 224)
+``param_net``      the PyTorch comparison's ``Param`` and its three variants         (3, 416, 416)
+``standard_cnn``   the CIFAR-10 notebook's Keras ``StandardCNN``                     (3, 32, 32)
+``separable_cnn``  the CIFAR-10 notebook's Keras ``SeparableCNN``                    (3, 32, 32)
+``spatial_block``  the separable-block note's Keras spatially separable block        (3, 32, 32)
+=================  ================================================================  ==============
 
 Softmax layers are left out (no parameters; the papers and counters do not count them).
 
 Examples
 --------
 >>> from refconv import models
->>> from refconv.summary import summary
+>>> from refconv.counting import summary
 >>> s = summary(models.mobilenet_v1(), (3, 224, 224))
 >>> s.total_multiplications > s.total_macs                 # BN and pooling multiply too
 True
@@ -98,7 +98,7 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> summary(mobilenet_v1(0.5), (3, 224, 224)).total_macs          # paper Table 6: 149M
     149497088
     """
@@ -130,14 +130,15 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
 
 
 def example_net(*, seed: Seed = None) -> nn.Sequential:
-    """Seed 002's ``ExampleNet``: conv 3->32, depthwise-separable 32->64 (no bias), conv 64->128.
+    """The efficient-convolution article's ``ExampleNet``: conv 3->32, depthwise-separable
+    32->64 (no bias), conv 64->128.
 
     All 3x3, stride 1, padding 1; ``nn.Conv2d`` keeps PyTorch's default bias, the
     ``DepthwiseSeparableConv`` block was built with ``bias=False``.
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> summary(example_net(), (3, 224, 224)).total_params          # 896 + 288 + 2048 + 73856
     77088
     """
@@ -161,7 +162,8 @@ PARAM_VARIANTS = ("standard", "depthwise_separable", "spatially_separable")
 
 
 def param_net(variant: str | None = None, *, seed: Seed = None) -> nn.Sequential:
-    """Seed 003's ``Param`` network, or ``conv1`` followed by one of its three blocks.
+    """The PyTorch comparison's ``Param`` network, or ``conv1`` followed by one of its
+    three blocks.
 
     ``conv1``: conv 3->24, 3x3, stride 2, padding 1, no bias, BN, ReLU. The blocks, all
     24 -> 24 with BN and ReLU:
@@ -172,13 +174,13 @@ def param_net(variant: str | None = None, *, seed: Seed = None) -> nn.Sequential
     * ``"spatially_separable"`` (``D3x1_D1x3``): ConvBNReLU 3x1 (padding (1, 0)), then
       ConvBNReLU 1x3 (padding (0, 1)), both full 24 -> 24 convolutions without bias.
 
-    ``variant=None`` gives the whole ``Param.forward``: conv1, conv2, conv3, D3x1_D1x3. The seed's
-    profiler figures (258.55M / 5.93k, 69.57M / 1.56K, 186.9M / 4.25K) are conv1 + one block
-    at input (3, 416, 416), counted the ptflops way (see ``scripts/verify_counts.py``).
+    ``variant=None`` gives the whole ``Param.forward``: conv1, conv2, conv3, D3x1_D1x3. The
+    article's profiler figures (258.55M / 5.93k, 69.57M / 1.56K, 186.9M / 4.25K) are conv1 +
+    one block at input (3, 416, 416), counted the ptflops way (see :mod:`refconv.published`).
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> s = summary(param_net("standard"), (3, 416, 416), macs="ptflops")
     >>> s.total_macs, s.total_params
     (258545664, 5928)
@@ -233,14 +235,14 @@ def _keras_cnn(separable: bool, seed: Seed) -> nn.Sequential:
 
 
 def standard_cnn(*, seed: Seed = None) -> nn.Sequential:
-    """Seed 004's Keras ``StandardCNN`` for 32x32x3 (CIFAR-10) input.
+    """The CIFAR-10 notebook's Keras ``StandardCNN`` for 32x32x3 (CIFAR-10) input.
 
     Three blocks of Conv2D (3x3, same, with bias) + BatchNormalization + ReLU + MaxPooling2D(2)
     with 32, 64, 128 filters, then Flatten, Dense(128, relu), Dropout(0.5), Dense(10).
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> summary(standard_cnn(), (3, 32, 32), params="keras").total_params   # count_params()
     357706
     """
@@ -248,11 +250,11 @@ def standard_cnn(*, seed: Seed = None) -> nn.Sequential:
 
 
 def separable_cnn(*, seed: Seed = None) -> nn.Sequential:
-    """Seed 004's Keras ``SeparableCNN``: ``StandardCNN`` with SeparableConv2D layers.
+    """The CIFAR-10 notebook's Keras ``SeparableCNN``: ``StandardCNN`` with SeparableConv2D layers.
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> summary(separable_cnn(), (3, 32, 32), params="keras").total_params
     275909
     """
@@ -261,13 +263,13 @@ def separable_cnn(*, seed: Seed = None) -> nn.Sequential:
 
 def spatial_block(filters: int = 64, kernel_size: int = 3, in_channels: int = 3, *,
                   seed: Seed = None) -> nn.Sequential:
-    """Seed 000's Keras ``spatially_separable_conv2d`` block: Conv2D ``(1, k)`` (same, no
-    bias), BN, ReLU, Conv2D ``(k, 1)`` (same, no bias), BN, ReLU. Both convolutions mix all
-    channels (``in_channels -> filters -> filters``).
+    """The separable-block note's Keras ``spatially_separable_conv2d`` block: Conv2D
+    ``(1, k)`` (same, no bias), BN, ReLU, Conv2D ``(k, 1)`` (same, no bias), BN, ReLU. Both
+    convolutions mix all channels (``in_channels -> filters -> filters``).
 
     Examples
     --------
-    >>> from refconv.summary import summary
+    >>> from refconv.counting import summary
     >>> summary(spatial_block(), (3, 32, 32), params="keras").total_params  # 576+256+12288+256
     13376
     """
