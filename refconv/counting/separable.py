@@ -109,8 +109,8 @@ def spatial_separable_conv2d_cost(input_shape: Shape, out_channels: int,
 def separable_conv2d_counted(x: np.ndarray, depthwise_weight: np.ndarray,
                              pointwise_weight: np.ndarray, bias: np.ndarray | None = None,
                              stride: object = 1, padding: object = 0, dilation: object = 1,
-                             padding_mode: str = "zeros", effective: bool = False
-                             ) -> tuple[np.ndarray, Tally]:
+                             padding_mode: str = "zeros", effective: bool = False, *,
+                             in_channels: int | None = None) -> tuple[np.ndarray, Tally]:
     """Depthwise then pointwise, as :func:`refconv.separable_conv2d`, counting every operation.
 
     Parameters
@@ -122,6 +122,10 @@ def separable_conv2d_counted(x: np.ndarray, depthwise_weight: np.ndarray,
         Added once, after the pointwise pass.
     stride, padding, dilation, padding_mode, effective
         Of the depthwise pass, as in :func:`~refconv.counting.conv.conv2d_counted`.
+    in_channels : int, optional
+        The channels the weights were made for (a layer's ``in_channels``); ``x`` with other
+        channels is refused. By default ``x``'s channels, the depth multiplier then inferred
+        from the weights, as :func:`refconv.separable_conv2d` infers it.
 
     Returns
     -------
@@ -138,8 +142,9 @@ def separable_conv2d_counted(x: np.ndarray, depthwise_weight: np.ndarray,
     ((4, 8, 8), 5568)
     """
     x = np.asarray(x, dtype=np.float64)
-    mid, first = conv2d_counted(x, depthwise_weight, None, stride, padding, dilation,
-                                x.shape[0], padding_mode, effective)
+    groups = x.shape[0] if in_channels is None else in_channels  # one group per channel
+    mid, first = conv2d_counted(x, depthwise_weight, None, stride, padding, dilation, groups,
+                                padding_mode, effective)
     y, second = conv2d_counted(mid, pointwise_weight, bias)
     return y, first + second
 

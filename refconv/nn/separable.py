@@ -72,10 +72,9 @@ class SeparableConv2d(Module):
 
     def counted(self, x: np.ndarray, effective: bool = False
                 ) -> tuple[np.ndarray, counting.Tally]:
-        return counting.separable_conv2d_counted(x, self.depthwise_weight,
-                                                 self.pointwise_weight, self.bias, self.stride,
-                                                 self.padding, self.dilation, self.padding_mode,
-                                                 effective)
+        return counting.separable_conv2d_counted(
+            x, self.depthwise_weight, self.pointwise_weight, self.bias, self.stride, self.padding,
+            self.dilation, self.padding_mode, effective, in_channels=self.in_channels)
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -171,3 +171,13 @@ def test_the_package_keeps_every_name_of_the_old_counting_module():
                  "max_pool2d_counted", "avg_pool2d_counted", "global_avg_pool2d_counted",
                  "linear_counted", "pool2d_arguments", "pool2d_output_size"):
         assert name in counting.__all__ and hasattr(counting, name), name
+
+
+def test_a_separable_layer_counts_only_the_channels_it_was_built_for():
+    # The depthwise loop runs one group per input channel of the layer, not of x: a 4-channel
+    # layer refuses a 2-channel input instead of reading it as depth multiplier 2.
+    layer = nn.SeparableConv2d(4, 3, 3, seed=0, dtype=np.float64)
+    with pytest.raises(ValueError, match="groups=4 must divide both the input channels"):
+        layer.counted(np.ones((2, 5, 5)))
+    with pytest.raises(ValueError, match=r"C_in // groups = 4 // 2"):
+        nn.SeparableConv2d(2, 3, 3, seed=0).counted(np.ones((4, 5, 5)))
