@@ -1,23 +1,12 @@
-"""Write the operation-counting figures (PNG) into a folder.
+"""Write the operation-counting figures (PNG) into a folder; print the path of each.
 
-Usage: ``python scripts/plot_counts.py [OUT_DIR]`` (default ``figures``).
+Usage: ``python scripts/plot_counts.py [OUT_DIR] [--json]`` (default ``figures``); the same
+files as ``refconv plot --topic counting --out OUT_DIR``.
 """
 
-from __future__ import annotations
-
 import sys
-from pathlib import Path
 
-from refconv.plotting import write_all
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0]) if args else Path("figures")
-    for path in write_all(out, topics=("counting",)):
-        print(path)
-    return 0
-
+from refconv.cli.plot import script
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script("counting", default_out="figures"))

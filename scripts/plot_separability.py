@@ -1,26 +1,12 @@
-"""Write the separability figures (PNG) into a folder.
+"""Write the separability figures (PNG) into a folder; print the path of each.
 
-Usage: python scripts/plot_separability.py [OUT_DIR]   (default: docs/figures)
+Usage: ``python scripts/plot_separability.py [OUT_DIR] [--json]`` (default ``docs/figures``);
+the same files as ``refconv plot --topic separability --out OUT_DIR``.
 """
 
-from __future__ import annotations
+import sys
 
-import argparse
-from pathlib import Path
-
-from refconv.plotting import separability
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out_dir", nargs="?", default="docs/figures", type=Path,
-                        help="folder for the PNG files (created if needed)")
-    args = parser.parse_args()
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    for function in separability.FIGURES.values():
-        for path in function(args.out_dir):
-            print(path)
-
+from refconv.cli.plot import script
 
 if __name__ == "__main__":
-    main()
+    sys.exit(script("separability", default_out="docs/figures"))

@@ -1,8 +1,8 @@
-"""Re-derive every count printed in the seed articles and the MobileNet v1 paper.
+"""Re-derive every count printed in the five articles and the MobileNet v1 paper.
 
 Prints each figure with its counting convention and tolerance and exits with status 1 if any
 figure does not reproduce (errata are reproduced too: they pass when the contradiction holds).
-The checks live in :mod:`refconv.verification`; ``refconv count`` runs the same thing.
+The checks live in :mod:`refconv.published`; ``refconv count`` runs the same thing.
 
 Usage: ``python scripts/verify_counts.py``
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sys
 
-from refconv import verification
+from refconv import published
 
 
 def main() -> int:
-    return 1 if verification.run() else 0
+    return 1 if published.run() else 0
 
 
 if __name__ == "__main__":

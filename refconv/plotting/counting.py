@@ -1,9 +1,9 @@
-"""Figures for operation counting: the seed-001 example, a sweep over C_out and K against the
+"""Figures for operation counting: the TDS example, a sweep over C_out and K against the
 ``1/N + 1/K^2`` formula, and MobileNet v1's per-layer and per-type breakdowns.
 
 Each function takes the output folder and returns the PNG paths it wrote; :data:`FIGURES`
-maps a figure's name to its function. All counts come from :mod:`refconv.cost` and
-:func:`refconv.summary.summary` (exact multiplications, no bias).
+maps a figure's name to its function. All counts come from :mod:`refconv.counting`: its
+closed forms and :func:`~refconv.summary` (exact multiplications, no bias).
 """
 
 from __future__ import annotations
@@ -12,23 +12,31 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import cost, models
-from ..summary import summary
-from ._style import new_figure, save
+from .. import models
+from ..counting import (
+    Summary,
+    SummaryRow,
+    compare_convolutions,
+    conv2d_cost,
+    separable_conv2d_cost,
+    summary,
+)
+from .style import new_figure, save
 
 COLORS = {"standard": "#c0392b", "depthwise": "#2e86c1", "pointwise": "#85c1e9",
           "spatial": "#27ae60", "Conv 3x3": "#c0392b", "Conv DW 3x3": "#2e86c1",
           "Conv 1x1": "#85c1e9", "Fully Connected": "#7f8c8d"}
 
 
-def seed_example(out_dir: Path) -> list[Path]:
-    """Multiplications per convolution type for 12x12x3, 5x5 kernels, 256 outputs (seed 001)."""
-    rows = {r.name: r.multiplications for r in cost.compare_convolutions()}
+def tds_example(out_dir: Path) -> list[Path]:
+    """Multiplications per convolution type for 12x12x3, 5x5 kernels, 256 outputs (the
+    TDS introduction's example)."""
+    rows = {r.name: r.multiplications for r in compare_convolutions()}
     fig, ax = new_figure(8.0, 4.2)
     labels = ["standard\n5x5x3 x 256", "depthwise + pointwise\n(Keras SeparableConv2D)",
               "spatially separable\n5x1 (3->256) + 1x5 (256->256)",
               "spatially separable\n5x1 (3->3) + 1x5 (3->256)"]
-    narrow = cost.compare_convolutions(intermediate_channels=3)[-1].multiplications
+    narrow = compare_convolutions(intermediate_channels=3)[-1].multiplications
     values = [rows["standard"], rows["depthwise + pointwise"], rows["spatial 5x1 + 1x5"], narrow]
     colors = [COLORS["standard"], COLORS["depthwise"], COLORS["spatial"], COLORS["spatial"]]
     y = np.arange(len(values))[::-1]
@@ -44,7 +52,7 @@ def seed_example(out_dir: Path) -> list[Path]:
     ax.set_title("12x12x3 input, 5x5 kernels, 256 output channels, no padding")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.grid(axis="x", which="both", alpha=0.25)
-    return [save(fig, out_dir / "counting_seed_example.png")]
+    return [save(fig, out_dir / "counting_tds_example.png")]
 
 
 def sweep(out_dir: Path) -> list[Path]:
@@ -52,9 +60,9 @@ def sweep(out_dir: Path) -> list[Path]:
     fig, (left, right) = new_figure(11.0, 4.4, ncols=2)
     outs = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
     for k, color in zip((3, 5, 7), ("#2e86c1", "#27ae60", "#8e44ad"), strict=True):
-        std = [cost.conv2d_cost((32, 16, 16), int(n), k, padding="same", bias=False)
+        std = [conv2d_cost((32, 16, 16), int(n), k, padding="same", bias=False)
                .multiplications for n in outs]
-        sep = [cost.separable_conv2d_cost((32, 16, 16), int(n), k, padding="same", bias=False)
+        sep = [separable_conv2d_cost((32, 16, 16), int(n), k, padding="same", bias=False)
                .multiplications for n in outs]
         left.plot(outs, std, "-", color=color, label=f"standard, K={k}")
         left.plot(outs, sep, "--", color=color, label=f"depthwise + pointwise, K={k}")
@@ -80,7 +88,8 @@ def sweep(out_dir: Path) -> list[Path]:
     return [save(fig, out_dir / "counting_sweep.png")]
 
 
-def _mobilenet_rows():
+def _mobilenet_rows() -> tuple[Summary, list[tuple[SummaryRow, str]]]:
+    """MobileNet v1 1.0-224 at 224x224, and its conv / FC rows with the paper's type names."""
     s = summary(models.mobilenet_v1(), (3, 224, 224))
     kinds = {"Conv2d": "Conv 3x3", "DepthwiseConv2d": "Conv DW 3x3",
              "PointwiseConv2d": "Conv 1x1", "Linear": "Fully Connected"}
@@ -143,7 +152,7 @@ def mobilenet_types(out_dir: Path) -> list[Path]:
 
 
 FIGURES = {
-    "counting_seed_example": seed_example,
+    "counting_tds_example": tds_example,
     "counting_sweep": sweep,
     "counting_mobilenet_layers": mobilenet_layers,
     "counting_mobilenet_types": mobilenet_types,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..bench import Case, multiplications, run_benchmark
-from ._style import new_figure, save
+from .style import new_figure, save
 
 DATA_ENV = "REFCONV_PERF_JSON"
 DATA_FILE = "performance.json"

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import cbook
+from matplotlib.axes import Axes
+from matplotlib.image import imread
 
-from .. import filters
-from ..separability import analyze, default_tol, low_rank, separate
-from ..separable_filtering import filter_full, filter_separable
-from ._style import new_figure, save
+from ..separability import (
+    analyze,
+    default_tol,
+    filter_full,
+    filter_separable,
+    filters,
+    low_rank,
+    separate,
+)
+from .style import new_figure, save
 
-#: Seed 001's example of a separable 3x3 kernel ("Image 1: Separating a 3x3 kernel spatially").
-SEED_001_KERNEL = np.array([[3, 6, 9], [4, 8, 12], [5, 10, 15]])
+#: The TDS introduction's separable 3x3 kernel ("Image 1: Separating a 3x3 kernel spatially").
+TDS_KERNEL = np.array([[3, 6, 9], [4, 8, 12], [5, 10, 15]])
 
 CMAP = "RdBu_r"  # diverging: negative blue, zero white, positive red
 
 
-def _matrix(ax: plt.Axes, values: np.ndarray, vmax: float, title: str = "") -> None:
+def _matrix(ax: Axes, values: np.ndarray, vmax: float, title: str = "") -> None:
     """Draw a small matrix with its values written in the cells."""
     values = np.atleast_2d(values)
     ax.imshow(values, cmap=CMAP, vmin=-vmax, vmax=vmax)
@@ -37,14 +44,14 @@ def _matrix(ax: plt.Axes, values: np.ndarray, vmax: float, title: str = "") -> N
     ax.set_title(title, fontsize=10)
 
 
-def _symbol(ax: plt.Axes, text: str) -> None:
+def _symbol(ax: Axes, text: str) -> None:
     ax.axis("off")
     ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=22)
 
 
 def decomposition(out_dir: Path) -> list[Path]:
-    """Sobel-x and seed 001's 3x3 example written as column x row, values in the cells."""
-    examples = [("Sobel-x", filters.sobel()), ("seed 001's example", SEED_001_KERNEL)]
+    """Sobel-x and the TDS example's 3x3 kernel written as column x row, values in the cells."""
+    examples = [("Sobel-x", filters.sobel()), ("TDS example", TDS_KERNEL)]
     fig, axes = new_figure(7.0, 4.6, nrows=2, ncols=5,
                            gridspec_kw={"width_ratios": [3, 0.8, 1, 0.8, 3]})
     for row_axes, (name, kernel) in zip(axes, examples, strict=True):
@@ -134,7 +141,7 @@ def low_rank_figure(out_dir: Path) -> list[Path]:
 def photograph() -> np.ndarray:
     """Grace Hopper from matplotlib's sample data, grey, float64 in [0, 1], every 2nd pixel."""
     with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f, format="jpg")  # (600, 512, 3) uint8
+        rgb = imread(f, format="jpg")  # (600, 512, 3) uint8
     grey = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255
     return grey[::2, ::2]  # (300, 256)
 

@@ -1,10 +1,10 @@
-"""One module per ``refconv`` subcommand, and the few things they share.
+"""What every ``refconv`` subcommand shares: its options are checked the same way.
 
-Each subcommand module exposes ``register(subparsers)``, which adds its parser and sets two
-defaults: ``func``, the function that runs it (returning the exit status), and ``prog``, the
-name its error lines start with (``refconv count``).
+Each subcommand module of :mod:`refconv.cli` exposes ``register(subparsers)``, which adds its
+parser and sets two defaults: ``func``, the function that runs it (returning the exit status),
+and ``prog``, the name its error lines start with (``refconv count``).
 
-What is shared lives here, because every command line must behave the same way:
+What they share lives here, because every command line must behave the same way:
 
 * :class:`Parser` turns argparse's usage errors into one line on stderr, exit status 2;
 * :func:`integer`, :func:`dims` and :func:`path` are argparse ``type=`` functions: a value

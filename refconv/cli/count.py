@@ -1,7 +1,7 @@
 """``refconv count``: verify every published count, or compare convolutions for one shape.
 
-* ``refconv count`` re-derives every figure of the seed articles and the MobileNet v1 paper
-  (:mod:`refconv.verification`) and exits with status 1 on any mismatch;
+* ``refconv count`` re-derives every figure of the five articles (:mod:`refconv.sources`) and
+  the MobileNet v1 paper (:mod:`refconv.published`) and exits with status 1 on any mismatch;
 * ``refconv count --input 12x12x3 --kernel 5 --out 256`` prints multiplications, additions and
   parameters of a standard convolution, depthwise + pointwise, and spatially separable
   ``K x 1`` + ``1 x K`` for that shape.
@@ -15,17 +15,17 @@ import argparse
 import dataclasses
 from typing import Any
 
-from .. import cost, verification
-from . import COUNT_MAX, SPATIAL_MAX, dims, fail, integer, shown, to_json
+from .. import counting, published
+from .options import COUNT_MAX, SPATIAL_MAX, dims, fail, integer, shown, to_json
 
-#: --effective counts the taps of each output row and column one by one (refconv.cost): at
+#: --effective counts the taps of each output row and column one by one (refconv.counting): at
 #: most this many (H_out * K + W_out * K), about a second.
 EFFECTIVE_BUDGET = 2_000_000
 
 DESCRIPTION = f"""\
-Without --input: re-derive every figure printed in the seed articles and the MobileNet v1
-paper, print each with its verdict (ok, ERRATUM, info, MISMATCH), and exit with status 1 on
-any mismatch.
+Without --input: re-derive every figure printed in the five articles refconv checks and the
+MobileNet v1 paper, print each with its verdict (ok, ERRATUM, info, MISMATCH), and exit with
+status 1 on any mismatch.
 
 With --input HxWxC: print the multiplications, additions and parameters of a standard
 convolution, depthwise + pointwise, and spatially separable Kx1 + 1xK for that shape, e.g.
@@ -91,8 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # --------------------------------------------------------------------------- output
 
 
-def comparison_table(rows: list[cost.ComparisonRow]) -> str:
-    """The rows of :func:`refconv.cost.compare_convolutions` as an aligned text table."""
+def comparison_table(rows: list[counting.ComparisonRow]) -> str:
+    """The rows of :func:`refconv.counting.compare_convolutions` as an aligned text table."""
     standard = rows[0].cost
     header = ("op", "output (C,H,W)", "multiplications", "additions", "params", "x standard")
     body = [(r.name, str(r.cost.output_shape), f"{r.cost.multiplications:,}",
@@ -106,14 +106,15 @@ def comparison_table(rows: list[cost.ComparisonRow]) -> str:
     return "\n".join(lines)
 
 
-def row_json(row: cost.ComparisonRow) -> dict[str, Any]:
-    """One row of :func:`refconv.cost.compare_convolutions` as JSON-ready data."""
+def row_json(row: counting.ComparisonRow) -> dict[str, Any]:
+    """One row of :func:`refconv.counting.compare_convolutions` as JSON-ready data."""
     return {"name": row.name, "output_shape": list(row.cost.output_shape),
             "multiplications": row.cost.multiplications, "additions": row.cost.additions,
             "params": row.cost.params}
 
 
-def comparison_json(args: argparse.Namespace, rows: list[cost.ComparisonRow]) -> dict[str, Any]:
+def comparison_json(args: argparse.Namespace,
+                    rows: list[counting.ComparisonRow]) -> dict[str, Any]:
     """``refconv count --input ... --json``: the options, the rows, the MobileNet ratio.
 
     ``output_shape`` is refconv's ``(C, H, W)``; ``input_hwc`` repeats ``--input`` as given.
@@ -127,19 +128,19 @@ def comparison_json(args: argparse.Namespace, rows: list[cost.ComparisonRow]) ->
                     "multiplier": args.multiplier, "intermediate": args.intermediate,
                     "bias": args.bias, "effective": args.effective},
         "rows": [row_json(r) for r in rows],
-        "formula_1_over_N_plus_1_over_K2": cost.reduction_formula(args.out, args.kernel),
+        "formula_1_over_N_plus_1_over_K2": counting.reduction_formula(args.out, args.kernel),
     }
 
 
-def verdict(check: verification.Check) -> str:
+def verdict(check: published.Check) -> str:
     """``ok``, ``erratum``, ``info`` or ``mismatch``: the word ``Check.line()`` shows."""
     if not check.ok:
         return "mismatch"
     return check.tolerance if check.tolerance in ("erratum", "info") else "ok"
 
 
-def check_json(check: verification.Check) -> dict[str, Any]:
-    """One :class:`refconv.verification.Check` as JSON-ready data, with its verdict."""
+def check_json(check: published.Check) -> dict[str, Any]:
+    """One :class:`refconv.published.Check` as JSON-ready data, with its verdict."""
     return {**dataclasses.asdict(check), "verdict": verdict(check)}
 
 
@@ -152,7 +153,7 @@ def verification_json() -> dict[str, Any]:
     refconv computes.
     """
     sections = [{"title": title, "checks": [check_json(c) for c in make()]}
-                for title, make in verification.SECTIONS.items()]
+                for title, make in published.SECTIONS.items()]
     checks = [c for section in sections for c in section["checks"]]
     mismatches = sum(c["verdict"] == "mismatch" for c in checks)
     return {
@@ -179,7 +180,7 @@ def _check_shape_options(args: argparse.Namespace) -> str | None:
                     f"{h + 2 * pad}x{w + 2 * pad}; use a smaller --kernel or --dilation, more "
                     f"--padding ('same' always fits), or a larger --input")
     if args.effective:
-        out = cost.conv2d_cost((1, h, w), 1, args.kernel, args.stride, args.padding,
+        out = counting.conv2d_cost((1, h, w), 1, args.kernel, args.stride, args.padding,
                                args.dilation, bias=False).output_shape
         work = (out[1] + out[2]) * args.kernel
         if work > EFFECTIVE_BUDGET:
@@ -203,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
             report = verification_json()
             print(to_json(report))
             return 0 if report["ok"] else 1
-        return 1 if verification.run() else 0
+        return 1 if published.run() else 0
     for name, default in SHAPE_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -212,13 +213,13 @@ def run(args: argparse.Namespace) -> int:
     problem = _check_shape_options(args)
     if problem:
         return fail(args, problem)
-    rows = cost.compare_convolutions(args.shape, args.kernel, args.out, args.stride,
+    rows = counting.compare_convolutions(args.shape, args.kernel, args.out, args.stride,
                                      args.padding, args.dilation, args.multiplier,
                                      args.intermediate, args.bias, args.effective)
     if args.json:
         print(to_json(comparison_json(args, rows)))
         return 0
-    formula = cost.reduction_formula(args.out, args.kernel)
+    formula = counting.reduction_formula(args.out, args.kernel)
     print(f"input {h}x{w}x{c}, kernel {args.kernel}x{args.kernel}, {args.out} outputs, "
           f"stride {args.stride}, padding {args.padding!r}, dilation {args.dilation}, "
           f"depth multiplier {args.multiplier}, bias {'yes' if args.bias else 'no'}"

@@ -1,8 +1,10 @@
-"""The ``refconv`` command line: ``refconv demo | count | separable | plot | bench``.
+"""The ``refconv`` command line: ``refconv demo | count | separable | plot | bench | info``.
 
-Each subcommand lives in its own module under :mod:`refconv.commands` and exposes
+Each subcommand lives in a module of its own in this package (:mod:`.demo`, :mod:`.count`,
+:mod:`.separable`, :mod:`.plot`, :mod:`.bench`, :mod:`.info`) and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to the function that runs it
-(returning the process exit code).
+(returning the process exit code). What every command line shares -- the one-line usage
+errors, the argparse ``type=`` checkers, ``--json`` output -- is in :mod:`.options`.
 
 A user error never shows a traceback: it is one line on stderr, ``refconv count: error: ...``,
 naming the option, what was given and what is expected, and the exit status is 2. The options
@@ -19,17 +21,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .commands import Parser, error_line
+from .. import __version__
+from .options import Parser, error_line
 
-SUBCOMMANDS = ("demo", "count", "separable", "plot", "bench")
+SUBCOMMANDS = ("demo", "count", "separable", "plot", "bench", "info")
 
 #: What a command may raise from the user's input (after its own checks), reported as one line.
 USER_ERRORS = (ValueError, TypeError, MemoryError, OSError)
 
 DESCRIPTION = """\
 Reference convolutions: standard, depthwise, pointwise, separable; exact multiplication
-counts; SVD separability; figures; benchmarks.
+counts; SVD separability; figures; benchmarks; what refconv runs on.
 
 Every command takes --help. Commands that print results take --json and then print JSON
 on stdout. A usage error is one line on stderr and exit status 2."""
@@ -44,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        help="one of these; refconv COMMAND --help tells more")
     for name in SUBCOMMANDS:
-        importlib.import_module(f"refconv.commands.{name}").register(subparsers)
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
 
 
@@ -72,7 +74,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog = getattr(args, "prog", f"refconv {args.command}")
         print(f"{prog}: error: {error_line(exc)}", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,5 +1,5 @@
 """The ``refconv`` command line: demo, count, plot, bench --list, --json everywhere, help
-texts, and the README's own example. Bad values: tests/test_cli_fuzz.py."""
+texts, and the README's own example. Bad values: test_cli_fuzz.py; info: test_info.py."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from refconv import verification
+from refconv import published
 from refconv.cli import SUBCOMMANDS, build_parser, main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_demo_prints_the_seed_counts_and_agrees_with_scipy(capsys):
+def test_demo_prints_the_tds_counts_and_agrees_with_scipy(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "1,228,800" in out
@@ -43,7 +43,7 @@ def test_demo_json_has_every_method_within_float64_rounding(capsys):
     assert data["separable_multiplications"] == 53_952 and data["times_fewer"] == 22.78
     assert [r["multiplications"] for r in data["comparison"]][:4] == [
         1_228_800, 4_800, 49_152, 53_952]
-    checks = verification.all_checks()
+    checks = published.all_checks()
     assert data["verification"]["checked"] == len(checks)
     assert data["verification"]["mismatches"] == 0
     assert data["verification"]["errata"] == sum(c.tolerance == "erratum" for c in checks)
@@ -70,18 +70,22 @@ def test_plot_json_lists_the_files_it_wrote(tmp_path, capsys):
     assert paths and all(p.endswith(".png") for p in paths)
 
 
-def test_plot_topics_are_the_plotting_packages():
-    from refconv.commands.plot import TOPICS
-    from refconv.plotting import TOPICS as PLOTTING_TOPICS
+def test_plot_topics_are_the_plotting_modules():
+    from refconv.plotting import TOPICS, figures
 
-    assert TOPICS == PLOTTING_TOPICS
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    topic = next(a for a in subparsers.choices["plot"]._actions if a.dest == "topic")
+    assert tuple(topic.choices) == TOPICS
+    for name in TOPICS:
+        assert figures((name,)) and all(key.startswith(name) for key in figures((name,)))
 
 
 def test_count_json_without_input_is_the_verification(capsys):
     assert main(["count", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    checks = verification.all_checks()
-    assert [s["title"] for s in data["sections"]] == list(verification.SECTIONS)
+    checks = published.all_checks()
+    assert [s["title"] for s in data["sections"]] == list(published.SECTIONS)
     flat = [c for s in data["sections"] for c in s["checks"]]
     assert len(flat) == data["checked"] == len(checks)
     assert [c["what"] for c in flat] == [c.what for c in checks]
@@ -152,7 +156,7 @@ def test_demo_figures_folder_is_checked_before_the_report(tmp_path, capsys):
 
 
 def test_to_json_writes_nan_and_infinity_as_null():
-    from refconv.commands import to_json
+    from refconv.cli.options import to_json
 
     text = to_json({"a": float("inf"), "b": [float("nan"), 1.5], "c": (2, -float("inf"))})
     assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": [2, None]}
@@ -161,12 +165,12 @@ def test_to_json_writes_nan_and_infinity_as_null():
 
 def test_library_errors_that_slip_through_are_one_line(capsys, monkeypatch):
     """A ValueError from a library call (not a bug in refconv) is one line, status 2."""
-    from refconv import cost
+    from refconv.cli.count import counting
 
     def refuse(*args, **kwargs):
         raise ValueError("input_shape must be (C, H, W)\nwith positive ints")
 
-    monkeypatch.setattr(cost, "compare_convolutions", refuse)
+    monkeypatch.setattr(counting, "compare_convolutions", refuse)
     assert main(["count", "--input", "12x12x3"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
@@ -174,12 +178,12 @@ def test_library_errors_that_slip_through_are_one_line(capsys, monkeypatch):
 
 
 def test_other_exceptions_are_bugs_and_keep_their_traceback(monkeypatch):
-    from refconv import cost
+    from refconv.cli.count import counting
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(cost, "compare_convolutions", broken)
+    monkeypatch.setattr(counting, "compare_convolutions", broken)
     with pytest.raises(KeyError, match="a bug"):
         main(["count", "--input", "12x12x3"])
 

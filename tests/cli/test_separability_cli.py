@@ -8,7 +8,7 @@ import pytest
 
 from refconv import filters
 from refconv.cli import main
-from refconv.commands.separable import MAX_SIZE
+from refconv.cli.separable import MAX_SIZE
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

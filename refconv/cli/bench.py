@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import bench
-from ..bench_report import format_report
-from . import Parser, check_output_file, fail, integer, shown, to_json
+from ..bench.report import format_report
+from .options import Parser, check_output_file, fail, integer, shown, to_json
 
 HELP = "time refconv against PyTorch and SciPy (one process per peer)"
 MAX_BATCH = 64  # the largest case (128x112x112 float32) is then 411 MB per array

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refconv.cli import main
-from refconv.commands import SPATIAL_MAX
+from refconv.cli.options import SPATIAL_MAX
 
 HUGE = str(2**62 + 1)
 BAD_INTS = ("0", "-3", HUGE, str(10**40), "abc", "", "1.5", "3e2", "0x10")
@@ -170,7 +170,7 @@ def test_no_subcommand_prints_the_help_and_exits_2(capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("usage: refconv")
-    for command in ("demo", "count", "separable", "plot", "bench"):
+    for command in ("demo", "count", "separable", "plot", "bench", "info"):
         assert command in err
 
 

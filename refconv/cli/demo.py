@@ -1,7 +1,7 @@
-"""``refconv demo``: the seed example, computed every way refconv knows, checked against scipy.
+"""``refconv demo``: the TDS example, computed every way refconv knows, checked against scipy.
 
-A 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1 (the example of
-"A basic introduction to separable convolutions"): the standard convolution beside its
+A 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1 (the example of the
+TDS introduction, ``refconv.sources.SOURCES["tds"]``): the standard convolution beside its
 depthwise and pointwise halves, with output shapes, exact multiplication counts, and the
 largest difference of every method from a scipy.signal oracle.
 """
@@ -13,17 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from .. import cost, filters, verification
+from .. import counting, published
 from .. import functional as F
 from ..arguments import METHODS
-from ..separability import analyze, separate
-from . import check_output_dir, fail, path, to_json
+from ..separability import analyze, filters, separate
+from ..sources import SOURCES
 from .count import check_json, comparison_table, row_json
+from .options import check_output_dir, fail, path, to_json
 
-DESCRIPTION = """\
-The seed example: a 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1
-(from "A basic introduction to separable convolutions"), computed by every refconv method and
-checked against scipy.signal. It prints the standard convolution beside its depthwise and
+TDS = SOURCES["tds"]
+
+DESCRIPTION = f"""\
+The TDS example: a 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1
+(the worked example of {TDS.short}), computed by every refconv method and checked
+against scipy.signal. It prints the standard convolution beside its depthwise and
 pointwise halves with shapes, exact multiplication counts and each method's largest
 difference from scipy; then the same shape in every family, the totals of refconv count, and
 one separable and one non-separable filter.
@@ -31,9 +34,9 @@ one separable and one non-separable filter.
 Exit status 1 when a method is off by more than 1e-9 or a published figure does not match.
 --json prints everything as JSON on stdout. A usage error is one line on stderr, exit status 2."""
 
-SEED_SHAPE = (1, 3, 12, 12)  # (N, C_in, H, W)
-SEED_KERNEL = 5
-SEED_OUT = 256
+EXAMPLE_SHAPE = (1, 3, 12, 12)  # (N, C_in, H, W)
+EXAMPLE_KERNEL = 5
+EXAMPLE_OUT = 256
 # every method that can compute a 5x5 kernel: Winograd F(2x2, 3x3) is for 3x3 kernels only
 DEMO_METHODS = tuple(m for m in METHODS if m != "winograd")
 
@@ -52,19 +55,22 @@ def _oracle(x: np.ndarray, weight: np.ndarray, groups: int) -> np.ndarray:
     return np.stack(rows)[None]
 
 
-def seed_example(seed: int = 0) -> dict:
-    """Run the seed example; return shapes, counts and each method's error vs scipy."""
+def tds_example(seed: int = 0) -> dict:
+    """Run the TDS example; return shapes, counts and each method's error vs scipy.
+
+    ``seed`` seeds the random image and weights.
+    """
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal(SEED_SHAPE)
-    c_in, k = SEED_SHAPE[1], SEED_KERNEL
-    image, mid = SEED_SHAPE[1:], (c_in, 8, 8)  # the depthwise output feeds the pointwise step
+    x = rng.standard_normal(EXAMPLE_SHAPE)
+    c_in, k = EXAMPLE_SHAPE[1], EXAMPLE_KERNEL
+    image, mid = EXAMPLE_SHAPE[1:], (c_in, 8, 8)  # the depthwise output feeds the pointwise step
     cases = {  # name: (function, weight, groups, closed-form cost)
-        "standard": (F.conv2d, rng.standard_normal((SEED_OUT, c_in, k, k)), 1,
-                     cost.conv2d_cost(image, SEED_OUT, k, bias=False)),
+        "standard": (F.conv2d, rng.standard_normal((EXAMPLE_OUT, c_in, k, k)), 1,
+                     counting.conv2d_cost(image, EXAMPLE_OUT, k, bias=False)),
         "depthwise": (F.depthwise_conv2d, rng.standard_normal((c_in, 1, k, k)), c_in,
-                      cost.depthwise_conv2d_cost(image, k, bias=False)),
-        "pointwise": (F.pointwise_conv2d, rng.standard_normal((SEED_OUT, c_in, 1, 1)), 1,
-                      cost.pointwise_conv2d_cost(mid, SEED_OUT, bias=False)),
+                      counting.depthwise_conv2d_cost(image, k, bias=False)),
+        "pointwise": (F.pointwise_conv2d, rng.standard_normal((EXAMPLE_OUT, c_in, 1, 1)), 1,
+                      counting.pointwise_conv2d_cost(mid, EXAMPLE_OUT, bias=False)),
     }
     results = {}
     previous = x
@@ -87,31 +93,31 @@ def seed_example(seed: int = 0) -> dict:
 def report(seed: int = 0) -> dict[str, Any]:
     """Everything ``refconv demo`` shows, as JSON-ready data (what ``--json`` prints).
 
-    ``example``: the seed's shape in its own HxWxC order; ``convolutions``: :func:`seed_example`
+    ``example``: the TDS example's shape in HxWxC order; ``convolutions``: :func:`tds_example`
     (shapes in refconv's (C, H, W) order); ``comparison``: the same shape in every family (the
     rows of ``refconv count --input 12x12x3 --kernel 5 --out 256 --json``); ``verification``:
     the totals of ``refconv count`` and its errata; ``separability``: Sobel-x splits, the
     4-neighbour Laplacian does not; ``ok``: every method within 1e-9 of scipy and no mismatch.
     """
-    convolutions = seed_example(seed)
+    convolutions = tds_example(seed)
     mults = {name: r["multiplications"] for name, r in convolutions.items()}
     separable = mults["depthwise"] + mults["pointwise"]
-    checks = verification.all_checks()
+    checks = published.all_checks()
     errata = [check_json(c) for c in checks if c.tolerance == "erratum"]
     mismatches = sum(not c.ok for c in checks)
     sobel, laplacian = filters.make("sobel"), filters.make("laplacian4")
     column, row = separate(sobel)
     worst = max(max(r["max_abs_error_vs_scipy"].values()) for r in convolutions.values())
     return {
-        "example": {"input_hwc": [SEED_SHAPE[2], SEED_SHAPE[3], SEED_SHAPE[1]],
-                    "kernel": SEED_KERNEL, "out_channels": SEED_OUT, "padding": "valid",
+        "example": {"input_hwc": [EXAMPLE_SHAPE[2], EXAMPLE_SHAPE[3], EXAMPLE_SHAPE[1]],
+                    "kernel": EXAMPLE_KERNEL, "out_channels": EXAMPLE_OUT, "padding": "valid",
                     "stride": 1, "methods": list(DEMO_METHODS)},
         "convolutions": convolutions,
         "standard_multiplications": mults["standard"],
         "separable_multiplications": separable,
         "times_fewer": round(mults["standard"] / separable, 2),
         "largest_error_vs_scipy": worst,
-        "comparison": [row_json(r) for r in cost.compare_convolutions()],
+        "comparison": [row_json(r) for r in counting.compare_convolutions()],
         "verification": {"checked": len(checks), "errata": len(errata),
                          "mismatches": mismatches, "errata_checks": errata},
         "separability": {
@@ -125,7 +131,7 @@ def report(seed: int = 0) -> dict[str, Any]:
 
 def _print(data: dict[str, Any]) -> None:
     results = data["convolutions"]
-    print("Seed example: 12x12x3 image, 5x5 kernel, 256 output channels, valid, stride 1")
+    print("The TDS example: 12x12x3 image, 5x5 kernel, 256 output channels, valid, stride 1")
     print("(shapes are (C, H, W); weights (C_out, C_in/groups, kH, kW); cross-correlation)\n")
     header = f"{'convolution':<11} {'input':>11} {'weight':>16} {'output':>12} {'mults':>11}"
     header += "".join(f" {m:>10}" for m in DEMO_METHODS)
@@ -143,14 +149,14 @@ def _print(data: dict[str, Any]) -> None:
           f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)")
     print("last columns: largest |refconv - scipy.signal.correlate2d| for each method")
     print("\nThe same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):")
-    print(comparison_table(cost.compare_convolutions()))
+    print(comparison_table(counting.compare_convolutions()))
     checked = data["verification"]
     errata = checked["errata_checks"]
-    print(f"\nThe seeds' and the MobileNet paper's figures (refconv count prints each one): "
+    print(f"\nThe articles' and the MobileNet paper's figures (refconv count prints each one): "
           f"{checked['checked']} checked, {checked['errata']} errata reproduced, "
           f"{checked['mismatches']} mismatches.")
     for check in errata[:3]:
-        print(verification.Check(**{k: v for k, v in check.items() if k != "verdict"}).line())
+        print(published.Check(**{k: v for k, v in check.items() if k != "verdict"}).line())
     if len(errata) > 3:
         print(f"  ... and {len(errata) - 3} more errata: refconv count")
     sobel = data["separability"]["sobel_x"]
@@ -184,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand to the ``refconv`` parser."""
     parser = subparsers.add_parser(
-        "demo", help="the seed example computed every way, checked against scipy",
+        "demo", help="the TDS example computed every way, checked against scipy",
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--json", action="store_true",

@@ -15,10 +15,15 @@ import math
 
 import numpy as np
 
-from .. import filters
-from ..separability import SeparabilityResult, _as_kernel, analyze
-from ..separable_filtering import FilteringCost, filtering_cost
-from . import COUNT_MAX, dims, fail, integer, shown, to_json
+from ..separability import (
+    FilteringCost,
+    SeparabilityResult,
+    analyze,
+    as_kernel,
+    filtering_cost,
+    filters,
+)
+from .options import COUNT_MAX, dims, fail, integer, shown, to_json
 
 DEFAULT_IMAGE = (256, 256)
 #: Largest --size of a named filter: a 1025x1025 float64 kernel is 8 MiB and its SVD takes
@@ -118,7 +123,7 @@ def _parse_kernel(args: argparse.Namespace) -> tuple[str, np.ndarray]:
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             raise ValueError(f"could not read the matrix {shown(text)}; write it as nested lists, "
                              f"e.g. '[[1,2],[2,4]]'") from None
-        kernel = _as_kernel(value)
+        kernel = as_kernel(value)
         if max(kernel.shape) > MAX_SIZE:
             raise ValueError(f"the matrix is {kernel.shape[0]}x{kernel.shape[1]}; at most "
                              f"{MAX_SIZE} rows and columns")
