@@ -6,7 +6,7 @@ Usage: ``python scripts/bench.py [--quick] [--cases NAME ...] [--batch 1 8] [--j
 
 import sys
 
-from refconv.commands.bench import main
+from refconv.cli.bench import main
 
 if __name__ == "__main__":
     sys.exit(main())

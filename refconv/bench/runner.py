@@ -1,32 +1,34 @@
-"""Benchmarks: refconv against PyTorch (CPU) and SciPy on the shapes of the separable story.
+"""The benchmark proper: refconv against PyTorch (CPU) and SciPy on the separable story's shapes.
 
 What is measured, and how:
 
-* every peer runs in a process of its own (see :mod:`refconv._bench_worker`), and the parent
-  asks one process at a time, so the thread pools of Numba (OpenMP), OpenBLAS and PyTorch never
+* every peer runs in a process of its own (:mod:`refconv.bench.worker`), and the parent asks
+  one process at a time, so the thread pools of Numba (OpenMP), OpenBLAS and PyTorch never
   spin against each other; between two peers it pauses briefly so that the last one's idle
   threads stop spinning before the next one starts;
 * the peers take turns in rounds (the order rotates each round), so a slow drift of the
   machine's load touches all of them alike;
 * each process first makes untimed warm-up calls (the first one compiles, or loads Numba's
-  cache), then times calls with ``time.perf_counter`` -- a turn lasts ``min_turn_s`` at
-  least, so short cases collect hundreds of calls; the reported time is the median;
+  cache), then times calls (:func:`refconv.bench.timing.time_calls`) -- a turn lasts
+  ``min_turn_s`` at least, so short cases collect hundreds of calls; the reported time is the
+  median;
 * every process starts by allocating and freeing one large block, which puts glibc's
   allocator in a long-running process's state (see
-  :func:`refconv._bench_worker.settle_allocator`): otherwise each output of the first cases
+  :func:`refconv.bench.worker.settle_allocator`): otherwise each output of the first cases
   is freshly mapped, and page faults on every call, in whichever peer met no large case yet;
 * the machine's roofs are measured in the same run, in a process of their own with the same
-  number of threads: float32 GEMM (NumPy's BLAS) for compute, a STREAM triad for memory;
+  number of threads: float32 GEMM (NumPy's BLAS) for compute, a STREAM triad for memory
+  (:mod:`refconv.bench.roofs`);
 * the cold start (first call in a fresh process, with an empty and with a warm Numba cache)
   is measured per kernel family in fresh processes.
 
-The cases and their closed-form costs live in :mod:`refconv.bench_cases`; the tables are
-written by :mod:`refconv.bench_report`.
+The cases and their closed-form costs live in :mod:`refconv.bench.cases`; the tables are
+written by :mod:`refconv.bench.report`.
 
 A run takes seconds to minutes (it starts processes), so the example is not a doctest::
 
     from refconv.bench import CASES_BY_NAME, run_benchmark
-    from refconv.bench_report import format_report
+    from refconv.bench.report import format_report
     result = run_benchmark([CASES_BY_NAME["seed_separable"]], batches=[1], repeats=3,
                            rounds=3, cold_start=False)
     print(format_report(result))
@@ -34,38 +36,22 @@ A run takes seconds to minutes (it starts processes), so the example is not a do
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
-import sys
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from .bench_cases import (
-    CASES,
-    CASES_BY_NAME,
-    COLD_CASES,
-    FAMILIES,
-    Case,
-    flops,
-    intensity,
-    min_bytes,
-    multiplications,
-    select_cases,
-)
+from .cases import CASES, COLD_CASES, Case, flops, min_bytes, multiplications
+from .processes import pool_env, run_in_process
+from .roofs import roof
+from .worker import Worker, first_call
 
 PEERS = ("refconv", "torch", "scipy")
 Progress = Callable[[str], None]
-
-__all__ = [
-    "CASES", "CASES_BY_NAME", "COLD_CASES", "FAMILIES", "PEERS", "Case", "default_peers",
-    "flops", "intensity", "measure_cold_start", "measure_peaks", "min_bytes", "multiplications",
-    "run_benchmark", "select_cases", "summarise", "torch_available",
-]
 
 
 def torch_available() -> bool:
@@ -75,66 +61,11 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-# -- worker processes ------------------------------------------------------------------------
-
-
-def _worker_env(threads: int, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a worker: every thread pool sized to ``threads``."""
-    env = dict(os.environ)
-    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                "MKL_NUM_THREADS"):
-        env[var] = str(threads)
-    env.update(extra or {})
-    return env
-
-
-_LAUNCH = "from refconv._bench_worker import main; main()"
-
-
-class Worker:
-    """One peer in a process of its own, answering JSON requests one line at a time."""
-
-    def __init__(self, peer: str, threads: int) -> None:
-        self.peer = peer
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, peer, str(threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
-            env=_worker_env(threads),
-        )
-
-    def ask(self, **request: Any) -> dict[str, Any]:
-        """Send one request and wait for its answer; worker errors become ``RuntimeError``."""
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the {self.peer} benchmark process died (exit code "
-                               f"{self.process.wait()}); its error is printed above")
-        answer = json.loads(line)
-        if "error" in answer:
-            raise RuntimeError(f"{self.peer} failed on {request.get('op')}: {answer['error']}")
-        return answer
-
-    def close(self) -> None:
-        """Ask the process to exit and wait for it."""
-        if self.process.poll() is None:
-            try:
-                self.process.stdin.write('{"op": "exit"}\n')
-                self.process.stdin.close()
-            except BrokenPipeError:
-                pass
-            self.process.wait(timeout=30)
-        self.process.stdout.close()
-
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def measure_peaks(threads: int, quick: bool = False) -> dict[str, Any]:
-    """The compute roof (float32 GEMM) and memory roof (triad), in a process of their own."""
+    """The compute roof (float32 GEMM) and memory roof (triad), in a process of their own.
+
+    See :mod:`refconv.bench.roofs`; ``quick`` measures on smaller arrays.
+    """
     n, mib, repeats = (1024, 256, 3) if quick else (2048, 512, 5)
     with Worker("peaks", threads) as worker:
         gflops = worker.ask(op="sgemm", n=n, repeats=repeats)["gflops"]
@@ -153,15 +84,11 @@ def measure_cold_start(cases: Sequence[Case] = COLD_CASES, threads: int = 2,
     rows = []
     for case in cases:
         with tempfile.TemporaryDirectory(prefix="refconv-numba-cache-") as cache:
-            env = _worker_env(threads, {"NUMBA_CACHE_DIR": cache})
+            env = pool_env(threads, {"NUMBA_CACHE_DIR": cache})
             row: dict[str, Any] = {"case": case.name, "title": case.title}
             for state in ("cold", "warm"):
                 t0 = time.perf_counter()
-                done = subprocess.run(
-                    [sys.executable, "-c", _LAUNCH, "--once", json.dumps(asdict(case))],
-                    env=env, capture_output=True, text=True, check=True,
-                )
-                answer = json.loads(done.stdout.strip().splitlines()[-1])
+                answer = run_in_process(first_call, {"case": asdict(case)}, env)
                 row[f"{state}_first_s"] = answer["first_s"]
                 row[f"{state}_process_s"] = time.perf_counter() - t0
                 row["steady_s"] = answer["steady_s"]
@@ -208,9 +135,19 @@ def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int,
 
 def summarise(case: Case, batch: int, samples: dict[str, list[float]],
               first: dict[str, float | None], peaks: dict[str, Any]) -> dict[str, Any]:
-    """One row of the report: medians, ratios, GFLOP/s, the roof that binds, the bar."""
-    import statistics
+    """One row of the report: medians, ratios, GFLOP/s, the roof that binds, the bar.
 
+    Parameters
+    ----------
+    case, batch : Case, int
+        What was timed.
+    samples : dict
+        Each peer's timed durations, in seconds.
+    first : dict
+        Each peer's first warm-up call, in seconds (or None).
+    peaks : dict
+        The machine's roofs, ``sgemm_gflops`` and ``bandwidth_gbs``.
+    """
     work = flops(case, batch)
     traffic = min_bytes(case, batch)
     peers = {}
@@ -219,11 +156,7 @@ def summarise(case: Case, batch: int, samples: dict[str, list[float]],
         peers[peer] = {"median_s": median, "min_s": min(times), "n": len(times),
                        "first_s": first.get(peer), "gflops": work / median / 1e9}
     ai = work / traffic
-    balance = peaks["sgemm_gflops"] / peaks["bandwidth_gbs"]  # FLOP/byte where roofs meet
-    # Depthwise (about 2 FLOP/B for 3x3) is below any CPU's balance: always judged by bytes,
-    # so a noisy roof measurement cannot flip it.
-    memory_bound = case.family == "depthwise" or ai < balance
-    roof = ai * peaks["bandwidth_gbs"] if memory_bound else peaks["sgemm_gflops"]
+    bound, roof_gflops = roof(case.family, ai, peaks)
     ratio = {peer: peers["refconv"]["median_s"] / stats["median_s"]
              for peer, stats in peers.items() if peer != "refconv" and "refconv" in peers}
     passed = None
@@ -233,11 +166,12 @@ def summarise(case: Case, batch: int, samples: dict[str, list[float]],
         "case": case.name, "title": case.title, "family": case.family, "batch": batch,
         "spec": asdict(case), "input_shape": list(case.array_shapes(batch)["x"]),
         "multiplications": multiplications(case, batch), "flops": work, "min_bytes": traffic,
-        "intensity": ai, "bound": "memory" if memory_bound else "compute",
-        "roof_gflops": roof, "peers": peers, "ratio": ratio, "bar": case.bar, "passed": passed,
+        "intensity": ai, "bound": bound,
+        "roof_gflops": roof_gflops, "peers": peers, "ratio": ratio, "bar": case.bar,
+        "passed": passed,
     }
     if "refconv" in peers:
-        row["roof_pct"] = 100.0 * peers["refconv"]["gflops"] / roof
+        row["roof_pct"] = 100.0 * peers["refconv"]["gflops"] / roof_gflops
     return row
 
 
