@@ -13,7 +13,8 @@ All of them are deep-learning convolutions, i.e. cross-correlations: the kernel 
 (1, 256, 8, 8)
 """
 
-from . import cost, filters, models, nn, separability, separable_filtering
+from . import counting, models, nn, published, separability
+from .counting import summary
 from .functional import (
     conv2d,
     depthwise_conv2d,
@@ -21,24 +22,23 @@ from .functional import (
     separable_conv2d,
     spatial_separable_conv2d,
 )
-from .separability import is_separable, separate
-from .summary import summary
+from .separability import filters, is_separable, separate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
     "conv2d",
-    "cost",
+    "counting",
     "depthwise_conv2d",
     "filters",
     "is_separable",
     "models",
     "nn",
     "pointwise_conv2d",
+    "published",
     "separability",
     "separable_conv2d",
-    "separable_filtering",
     "separate",
     "spatial_separable_conv2d",
     "summary",

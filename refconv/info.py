@@ -40,7 +40,7 @@ import numpy as np
 
 from . import __version__
 from .kernels import runtime_report
-from .kernels._blas import gemm_address
+from .kernels.blas import gemm_address
 
 #: The packages whose versions are reported, by distribution name.
 PACKAGES = ("numpy", "scipy", "numba", "llvmlite", "matplotlib")
@@ -129,7 +129,7 @@ def numba_facts() -> dict[str, Any]:
         "threading_layer": layer,
         "threading_layer_chosen_by": layer_choice(),
         "openmp_vendor": vendor,
-        "forked_children_run_serial": vendor == "GNU",
+        "forked_children_run_serial": bool(kernels["forked_children_run_serial"]),
         "this_process_runs_serial": bool(kernels["forked_child_runs_serial"]),
         "threads": kernels["threads"],
         "threads_chosen_by": (f"the user's NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}"

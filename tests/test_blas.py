@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import refconv
-from refconv.kernels import _blas, im2col
-from refconv.kernels._gemm import matmul
+from refconv.kernels import blas, im2col
+from refconv.kernels.gemm import matmul
 
 
 @numba.njit
@@ -19,7 +19,7 @@ def _matmul_views(gemm, a, b, c, rows, cols, depth):
 
 
 def _has_numpy_openblas() -> bool:
-    return _blas.gemm_address(np.float32) != 0
+    return blas.gemm_address(np.float32) != 0
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -29,7 +29,7 @@ def test_matmul_on_strided_views(dtype, use_address, shape):
     if use_address and not _has_numpy_openblas():
         pytest.skip("NumPy has no scipy_openblas64_ here")
     rows, cols, depth = shape
-    gemm = _blas.gemm_address(dtype) if use_address else 0
+    gemm = blas.gemm_address(dtype) if use_address else 0
     rng = np.random.default_rng(1)
     a = rng.integers(-4, 5, (rows + 3, depth + 5)).astype(dtype)
     b = rng.integers(-4, 5, (depth + 4, cols + 3)).astype(dtype)
@@ -44,9 +44,9 @@ def test_numpy_openblas_is_found_when_numpy_ships_it():
     config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     if config.get("name") != "scipy-openblas" or "USE64BITINT" not in str(config):
         pytest.skip("this NumPy does not ship the 64-bit scipy_openblas")
-    assert _blas.gemm_address(np.float32) != 0
-    assert _blas.gemm_address(np.float64) != 0
-    assert _blas.gemm_address(np.float32) != _blas.gemm_address(np.float64)
+    assert blas.gemm_address(np.float32) != 0
+    assert blas.gemm_address(np.float64) != 0
+    assert blas.gemm_address(np.float32) != blas.gemm_address(np.float64)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -66,17 +66,17 @@ def test_im2col_and_pointwise_with_np_dot(monkeypatch, dtype):
 
 
 def test_single_threaded_blas_pins_and_restores():
-    with _blas.single_threaded_blas():
-        pools = list(_blas._pools)
+    with blas.single_threaded_blas():
+        pools = list(blas._pools)
     if not pools:
         pytest.skip("no OpenBLAS found in this process")
     getter, setter = pools[0]
     before = getter()
     setter(2)
     try:
-        with _blas.single_threaded_blas():
+        with blas.single_threaded_blas():
             assert [get() for get, _ in pools] == [1] * len(pools)
-            with _blas.single_threaded_blas():  # nested
+            with blas.single_threaded_blas():  # nested
                 assert getter() == 1
             assert getter() == 1
         assert getter() == 2

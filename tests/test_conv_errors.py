@@ -230,7 +230,8 @@ BAD_CALLS = {
     "row channels": (ValueError, r"row_weight does not fit the output of the first \(kH x 1\) "
                      r"pass: .*row_weight.shape=\(3, 4, 1, 3\)", spatial_separable_conv2d,
                      (X, np.ones((2, 2, 3, 1)), np.ones((3, 4, 1, 3))), {}),
-    # seed 003's SpatiallySeparableConv2d(3, 8, 3): per channel (groups = 3), 3 -> 8 channels
+    # the PyTorch comparison's SpatiallySeparableConv2d(3, 8, 3): per channel (groups = 3),
+    # 3 -> 8 channels
     "spatial 3 -> 8 per channel": (ValueError, r"row_weight .*groups=3.*row_weight.shape=\(8, 1, "
                                    r"1, 3\) \(C_out=8\).*C_out to be a multiple of C_in.*"
                                    r"pointwise_conv2d", spatial_separable_conv2d,
@@ -538,7 +539,7 @@ def test_calls_from_several_threads(method):
 def test_thread_count_is_restored_and_read_per_thread():
     """refconv reads and sets Numba's per-thread count through its C functions; the caller's
     count must come back after a one-thread launch, and a count the caller set must be seen."""
-    from refconv.kernels import _numba
+    from refconv.kernels import runtime
 
     before = numba.get_num_threads()
     x = np.ones((1, 2, 4, 4), np.float32)  # small: runs on one thread
@@ -547,14 +548,14 @@ def test_thread_count_is_restored_and_read_per_thread():
         depthwise_conv2d(x, w, padding=1)
         assert numba.get_num_threads() == before
         numba.set_num_threads(1)
-        assert _numba.num_threads() == 1
-        assert _numba.thread_plan(_numba.PARALLEL_MIN_WORK) == 1
+        assert runtime.num_threads() == 1
+        assert runtime.thread_plan(runtime.PARALLEL_MIN_WORK) == 1
         depthwise_conv2d(x, w, padding=1)
         assert numba.get_num_threads() == 1
     finally:
         numba.set_num_threads(before)
-    assert _numba.num_threads() == before
-    assert _numba.thread_plan(_numba.PARALLEL_MIN_WORK - 1) == 1
+    assert runtime.num_threads() == before
+    assert runtime.thread_plan(runtime.PARALLEL_MIN_WORK - 1) == 1
 
 
 # --- the geometry cache ----------------------------------------------------------------------

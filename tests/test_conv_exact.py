@@ -433,7 +433,7 @@ def test_depthwise_3x3_stride_2_split_rows(n, channels, multiplier, height, widt
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(refconv.kernels.depthwise, "SPLIT_MIN_OUTPUTS", 1)
         patch.setattr(refconv.kernels.direct, "thread_plan", lambda work: threads)
-        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        patch.setattr(refconv.kernels.workspace, "WORKSPACE_BYTES", budget)
         y = depthwise_conv2d(x, w, bias, method="direct", **kwargs)
     assert_array_equal(y, desired)
 
@@ -478,7 +478,7 @@ def test_depthwise_3x3_non_finite_borders(shape):
     np.testing.assert_allclose(y[finite], desired[finite], rtol=1e-12)
 
 
-# --- the seed example: 12x12x3, a 5x5 kernel, 256 output channels --------------------------
+# --- the TDS example: 12x12x3, a 5x5 kernel, 256 output channels --------------------------
 
 
 def test_seed_example_shapes(method):

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import refconv.kernels._workspace
 import refconv.kernels.im2col
+import refconv.kernels.workspace
 from refconv import (
     conv2d,
     depthwise_conv2d,
@@ -228,7 +228,7 @@ def test_im2col_in_small_bands(oracle, case, budget):
     desired = oracle(x, weight, bias, groups=groups, **kwargs)
     scale = magnitude(oracle, x, weight, bias, groups=groups, **kwargs)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        patch.setattr(refconv.kernels.workspace, "WORKSPACE_BYTES", budget)
         y = conv2d(x, weight, bias, groups=groups, **kwargs, method="im2col")
     assert_conv_close(y, desired, reduction=math.prod(weight.shape[1:]), scale=scale)
 
@@ -247,7 +247,7 @@ def test_im2col_splits_the_channels_of_few_images(oracle, case, threads, budget)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(im2col, "MIN_CHUNK_CHANNELS", 1)
         patch.setattr(im2col, "thread_plan", lambda work: threads)
-        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        patch.setattr(refconv.kernels.workspace, "WORKSPACE_BYTES", budget)
         y = conv2d(x, weight, bias, groups=groups, **kwargs, method="im2col")
     assert_conv_close(y, desired, reduction=math.prod(weight.shape[1:]), scale=scale)
 
@@ -274,7 +274,7 @@ def test_im2col_channel_chunks_land_in_their_place(groups, budget, bands):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(im2col, "MIN_CHUNK_CHANNELS", 1)
         patch.setattr(im2col, "thread_plan", lambda work: 8)
-        patch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+        patch.setattr(refconv.kernels.workspace, "WORKSPACE_BYTES", budget)
         patch.setattr(im2col, "channel_chunk", spy)
         y = conv2d(x, weight, bias, groups=groups, method="im2col")
     assert planned == [(groups * bands, 12 // groups, 8)]  # tasks < threads: chunks
@@ -299,7 +299,7 @@ def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     # Two threads at most: a band is never thinner than MIN_BAND_PIXELS (2 rows of 154), and
     # on many threads those minimum bands alone would outgrow a 1 MiB budget.
     budget = 2**20
-    monkeypatch.setattr(refconv.kernels._workspace, "WORKSPACE_BYTES", budget)
+    monkeypatch.setattr(refconv.kernels.workspace, "WORKSPACE_BYTES", budget)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((1, 8, 160, 160)).astype(np.float32)
     weight = rng.standard_normal((4, 8, 7, 7)).astype(np.float32)
@@ -310,7 +310,7 @@ def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     numba.set_num_threads(min(2, threads))
     # workspaces are kept between calls: free them, or a larger one left by an earlier call
     # would be reused and the measurement would not see this call's workspace at all
-    refconv.kernels._workspace.release_workspace()
+    refconv.kernels.workspace.release_workspace()
     tracemalloc.start()
     try:
         y = conv2d(x, weight, method="im2col")
@@ -318,7 +318,7 @@ def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     finally:
         tracemalloc.stop()
         numba.set_num_threads(threads)
-        refconv.kernels._workspace.release_workspace()
+        refconv.kernels.workspace.release_workspace()
     assert y.shape == (1, 4, 154, 154)
     allowed = budget + y.nbytes + 64 * 2**10  # + 64 KiB of small temporaries
     assert columns_bytes > 20 * allowed  # building the whole matrix would show

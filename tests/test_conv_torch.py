@@ -127,7 +127,7 @@ def test_depthwise_and_separable_match_torch(method, multiplier):
                       + np.abs(b).max())
 
 
-def test_seed_003_spatial_block_fails_in_both(method):
+def test_pytorch_comparison_spatial_block_fails_in_both(method):
     # SpatiallySeparableConv2d(3, 8, 3): a (3,1) conv with groups=3, then a (1,3) conv from 3 to
     # 8 channels with groups=3. 8 is not a multiple of 3: torch refuses, and so does refconv.
     x = np.ones((1, 3, 8, 8), dtype=np.float32)

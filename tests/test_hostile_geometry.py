@@ -2,7 +2,7 @@
 
 Every method must agree with the spec, write nothing outside its buffers and leave its inputs
 unchanged, for every family, every padding form and every padding mode. Each call runs
-inside :func:`refconv.kernels._workspace.guarded`: workspaces and outputs come with sentinel
+inside :func:`refconv.kernels.workspace.guarded`: workspaces and outputs come with sentinel
 values around them (and unwritten values are NaN), and the test fails if a kernel touched a
 sentinel. CI runs this file a second time with ``NUMBA_BOUNDSCHECK=1``, where an index outside
 an array raises inside the compiled kernel.
@@ -33,7 +33,7 @@ from refconv import (
 )
 from refconv.arguments import conv_geometry
 from refconv.kernels import run_conv2d, winograd_fits
-from refconv.kernels._workspace import guarded, new_output
+from refconv.kernels.workspace import guarded, new_output
 
 FAST = ("direct", "im2col", "auto")
 OUTPUT_BUDGET = 2048  # output values per call: the spec takes a few microseconds each

@@ -3,7 +3,7 @@
 Regression: with Numba's OpenMP layer (GNU libgomp, Linux's default), a process forked after
 refconv ran died on its first convolution ("fork() called from a process already using GNU
 OpenMP, this is unsafe") and ``multiprocessing.Pool.map`` hung. Forked children now run the
-kernels' serial twins (``refconv.kernels._numba``). Importing refconv must not change
+kernels' serial twins (``refconv.kernels.runtime``). Importing refconv must not change
 Numba's threading layer setting either.
 """
 

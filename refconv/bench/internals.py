@@ -13,14 +13,13 @@ Settings the measurements change for a while (and restore) are reached through t
 
 from __future__ import annotations
 
-from refconv.kernels import _workspace, depthwise, im2col
-from refconv.kernels._blas import gemm_address, single_threaded_blas
-from refconv.kernels._gemm import matmul
-from refconv.kernels._numba import PARALLEL_MIN_WORK, launch, num_threads, thread_plan
-from refconv.kernels._workspace import WORKSPACE_BYTES, release_workspace, workspace
+from refconv.kernels import depthwise, im2col
+from refconv.kernels import workspace as workspace_module
+from refconv.kernels.blas import gemm_address, single_threaded_blas
 from refconv.kernels.depthwise import depthwise_plan, depthwise_tile_bytes
 from refconv.kernels.depthwise3x3 import taps3x3
 from refconv.kernels.direct import conv2d_direct
+from refconv.kernels.gemm import matmul
 from refconv.kernels.im2col import (
     IM2COL_TASKS_PER_THREAD,
     MIN_BAND_PIXELS,
@@ -28,9 +27,11 @@ from refconv.kernels.im2col import (
     channel_chunk,
     rows_per_band,
 )
-from refconv.kernels.im2col import _im2col_gemm as im2col_gemm_kernel
+from refconv.kernels.im2col import im2col_gemm as im2col_gemm_kernel
+from refconv.kernels.runtime import PARALLEL_MIN_WORK, launch, num_threads, thread_plan
+from refconv.kernels.workspace import WORKSPACE_BYTES, release_workspace, workspace
 
-workspace_settings = _workspace  # WORKSPACE_BYTES, read by the planners at call time
+workspace_settings = workspace_module  # WORKSPACE_BYTES, read by the planners at call time
 depthwise_settings = depthwise  # SPLIT_MIN_OUTPUTS, read by depthwise_plan at call time
 im2col_settings = im2col  # single_threaded_blas, as conv2d_im2col calls it
 

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import filters
 from ..separability import (
     FilteringCost,
     analyze,
     factorize_conv_weight,
     factorized_layer_multiplications,
     filtering_cost,
+    filters,
 )
 
 __all__ = [

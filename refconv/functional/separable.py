@@ -55,7 +55,7 @@ def separable_conv2d(
 
     Examples
     --------
-    The seed example: 12x12x3, 5x5 depthwise, 256 pointwise filters.
+    The TDS example: 12x12x3, 5x5 depthwise, 256 pointwise filters.
 
     >>> import numpy as np
     >>> import refconv
@@ -108,9 +108,10 @@ def spatial_separable_conv2d(
     ``W[o, c] = sum_r np.outer(column[r, c], row[o, r])``, a sum of R separable terms
     (``python scripts/families.py`` checks both). Two forms:
 
-    * channel-mixing (``groups=1``, seed 000's Keras block): ``column_weight (R, C_in, kH, 1)``
-      maps ``C_in -> R`` channels, ``row_weight (C_out, R, 1, kW)`` maps ``R -> C_out``;
-    * per-channel (``groups=C_in``, what seed 003's class meant): ``column_weight
+    * channel-mixing (``groups=1``, the separable-block note's Keras block):
+      ``column_weight (R, C_in, kH, 1)`` maps ``C_in -> R`` channels, ``row_weight (C_out, R,
+      1, kW)`` maps ``R -> C_out``;
+    * per-channel (``groups=C_in``, what the PyTorch comparison's class meant): ``column_weight
       (C_in, 1, kH, 1)`` and ``row_weight (C_in * M, 1, 1, kW)``. ``C_out`` must then be a
       multiple of ``C_in``; 3 -> 8 channels is impossible per channel (follow with
       :func:`pointwise_conv2d` instead).

@@ -13,8 +13,8 @@ C-contiguous arrays of one float dtype, ``pads`` the zero padding still to apply
   stride 1 and dilation 1 only, 16 multiplications per 2x2 outputs instead of 36.
 
 :func:`run_conv2d` dispatches by ``method``; ``"auto"`` follows :func:`choose_method`.
-The runtime they share -- Numba's settings and thread pool (``_numba``), the BLAS called from
-inside the kernels (``_blas``, ``_gemm``) and the kept workspaces (``_workspace``) -- is
+The runtime they share -- Numba's settings and thread pool (``runtime``), the BLAS called from
+inside the kernels (``blas``, ``gemm``) and the kept workspaces (``workspace``) -- is
 reported by :func:`runtime_report` (``refconv info``).
 """
 
@@ -23,12 +23,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..padding import pad
-from . import _blas, _numba
-from ._workspace import new_output
+from . import blas, runtime
 from .direct import conv2d_direct
 from .im2col import conv2d_im2col
 from .reference import conv2d_reference
 from .winograd import conv2d_winograd
+from .workspace import new_output
 
 KERNELS = {"reference": conv2d_reference, "direct": conv2d_direct, "im2col": conv2d_im2col,
            "winograd": conv2d_winograd}
@@ -69,8 +69,8 @@ def choose_method(x_shape, w_shape, stride, pads, dilation, groups) -> str:
 def runtime_report() -> dict[str, object]:
     """What the kernels run on in this process: Numba's threading layer and threads, the BLAS
     behind the GEMMs, and every fallback taken (``refconv info`` prints it)."""
-    report: dict[str, object] = dict(_numba.runtime_facts())
-    report.update(_blas.blas_report())
+    report: dict[str, object] = dict(runtime.runtime_facts())
+    report.update(blas.blas_report())
     return report
 
 

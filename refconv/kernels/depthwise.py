@@ -22,11 +22,11 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
-from . import _workspace
-from ._numba import INLINE_JIT, kernel, launch
-from ._workspace import workspace
+from . import workspace as workspace_settings
 from .depthwise3x3 import depthwise3x3, depthwise3x3_s2
 from .rows import axpy, band, fill
+from .runtime import INLINE_JIT, kernel, launch
+from .workspace import workspace
 
 # Output rows at least this wide get the split-column 3x3 stride-2 kernel; narrower ones are
 # computed straight from the input: a row of 7 is shorter than one vector of 8 floats, and
@@ -110,7 +110,7 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
     k_h, k_w = w_shape[2], w_shape[3]
     tile_w = (out_shape[3] - 1) * stride[1] + (k_w - 1) * dilation[1] + 1
     row_values = 2 * (out_shape[3] + 1) if split else tile_w
-    budget = _workspace.WORKSPACE_BYTES // (threads * row_values * itemsize)  # tile rows
+    budget = workspace_settings.WORKSPACE_BYTES // (threads * row_values * itemsize)  # tile rows
     fit = budget - (k_h - 1) * dilation[0]
     rows = max(1, min(rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads),
                       fit // stride[0]))

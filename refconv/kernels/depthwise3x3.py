@@ -22,8 +22,8 @@ from __future__ import annotations
 import numba
 from numba import prange, uint64
 
-from ._numba import INLINE_JIT, kernel
 from .rows import band, inside, split_rows
+from .runtime import INLINE_JIT, kernel
 
 
 @INLINE_JIT

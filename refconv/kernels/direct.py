@@ -21,13 +21,13 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._numba import kernel, launch, thread_plan
 from .depthwise import conv2d_depthwise
 from .rows import axpy, fill, inside
+from .runtime import kernel, launch, thread_plan
 
 
 @kernel
-def _conv2d_direct(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
+def direct_rows(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
     n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = w.shape
     h_out, w_out = out.shape[2], out.shape[3]
@@ -73,8 +73,8 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
         # long row -- one task and one vectorised loop per plane, not per short row
         n, c_in, h, w = x.shape
         plane_out = out.reshape(n, out.shape[1], 1, h * w)
-        launch(_conv2d_direct, threads, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0,
+        launch(direct_rows, threads, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0,
                1, 1, groups, plane_out)
         return out
-    return launch(_conv2d_direct, threads, x, weight, b, stride[0], stride[1], top, left,
+    return launch(direct_rows, threads, x, weight, b, stride[0], stride[1], top, left,
                   dilation[0], dilation[1], groups, out)

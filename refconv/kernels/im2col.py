@@ -11,18 +11,18 @@ memory than the input: a (1, 8, 2048, 2048) float32 input with a 7x7 kernel woul
 8*49 * 2042*2042 * 4 bytes = 6.5 GB. Here it is built one band of output rows at a time, and
 the bands that run at once (one per thread), columns and GEMM products, together fit
 ``WORKSPACE_BYTES`` (256 MiB by default; a band is never narrower than one output row).
-The buffers are kept between calls, per calling thread and dtype (:mod:`._workspace`):
+The buffers are kept between calls, per calling thread and dtype (:mod:`.workspace`):
 reusing them saves the page faults of fresh allocations.
 
 One ``prange`` runs over (image, group, band, chunk of output channels): each task builds its
 band's columns (:func:`_band_columns`), multiplies them by its channels' weights
-(:func:`._gemm.matmul`: NumPy's OpenBLAS, pinned to one thread by :mod:`._blas` so that only
+(:func:`.gemm.matmul`: NumPy's OpenBLAS, pinned to one thread by :mod:`.blas` so that only
 Numba's pool runs) and stores the result with the bias. The channels are split only when the
 (image, group, band) blocks are fewer than the threads (:func:`channel_chunk`): one small
-image, such as the seed's 12x12, would otherwise leave all but one thread idle.
+image, such as the TDS example's 12x12, would otherwise leave all but one thread idle.
 
 A 1x1 convolution with stride 1 and no padding needs no columns at all:
-its ``cols`` *is* the input, viewed as ``(C_in, H*W)``, so :func:`_pointwise_gemm` multiplies
+its ``cols`` *is* the input, viewed as ``(C_in, H*W)``, so :func:`pointwise_gemm` multiplies
 it directly, the tasks splitting the output channels instead.
 """
 
@@ -32,12 +32,12 @@ import numba
 import numpy as np
 from numba import prange
 
-from . import _workspace
-from ._blas import gemm_address, single_threaded_blas
-from ._gemm import matmul
-from ._numba import SERIAL_JIT, kernel, launch, thread_plan
-from ._workspace import workspace
+from . import workspace as workspace_settings
+from .blas import gemm_address, single_threaded_blas
+from .gemm import matmul
 from .rows import copy_row, fill, inside
+from .runtime import SERIAL_JIT, kernel, launch, thread_plan
+from .workspace import workspace
 
 # Tasks per thread when there are fewer images than threads: bands of output rows for im2col
 # (two each, so that a late thread does not hold up the call), output-channel chunks for 1x1.
@@ -121,7 +121,7 @@ def _add_bias(block, b, bias0):
 
 
 @kernel
-def _im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws,
+def im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws,
                  prod_ws, gemm, out):
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
@@ -158,7 +158,7 @@ def _im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chu
 
 
 @kernel
-def _pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
+def pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
     n_batch = x3.shape[0]
     groups, o_group, c_group = w2.shape
     chunks = (o_group + chunk - 1) // chunk
@@ -197,7 +197,7 @@ def band_plan(n_batch: int, groups: int, k: int, o_group: int, h_out: int, w_out
     """
     per_image = -(-IM2COL_TASKS_PER_THREAD * threads // (n_batch * groups))
     # per thread; a row of a band takes k column values and o_group product values
-    budget = _workspace.WORKSPACE_BYTES // threads
+    budget = workspace_settings.WORKSPACE_BYTES // threads
     band = rows_per_band(k + o_group, w_out, h_out, itemsize, budget, per_image)
     thin = min(h_out, -(-MIN_BAND_PIXELS // w_out))  # GEMMs not too thin...
     band = max(band, min(thin, rows_per_band(k + o_group, w_out, h_out, itemsize, budget)))
@@ -207,7 +207,7 @@ def band_plan(n_batch: int, groups: int, k: int, o_group: int, h_out: int, w_out
 
 def channel_chunk(tasks: int, o_group: int, threads: int) -> int:
     """Output channels per task: all of a group's ``o_group``, unless the ``tasks`` blocks of
-    (image, group, band) are fewer than the threads -- a small image, e.g. the seed's 8x8
+    (image, group, band) are fewer than the threads -- a small image, e.g. the TDS example's 8x8
     output with 256 filters -- when the channels are split as well, so that every thread gets
     a share of the GEMM (at least ``MIN_CHUNK_CHANNELS`` channels each)."""
     if tasks >= threads:
@@ -228,13 +228,13 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
     work = out.size * k  # multiply-adds
     threads = thread_plan(work)
     (top, _), (left, _) = pads
-    gemm = gemm_address(out.dtype)  # NumPy's OpenBLAS, or 0: np.dot (see _blas.py)
+    gemm = gemm_address(out.dtype)  # NumPy's OpenBLAS, or 0: np.dot (see blas.py)
     with single_threaded_blas():
         if (k_h, k_w) == (1, 1) and stride == (1, 1) and pads == ((0, 0), (0, 0)):
             # 1x1: the columns are the input itself; tasks split the output channels
             per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
-            launch(_pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
+            launch(pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
                    bias is not None, chunk, gemm, out.reshape(n_batch, c_out, h_out * w_out))
             return out
         band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
@@ -244,7 +244,7 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
         tasks = n_batch * groups * -(-h_out // band)
         chunk = channel_chunk(tasks, o_group, threads)
         one_task = tasks == 1 and chunk == o_group  # nothing to share out
-        launch(_im2col_gemm, 1 if one_task else threads, x, w2, b, bias is not None, k_h, k_w,
+        launch(im2col_gemm, 1 if one_task else threads, x, w2, b, bias is not None, k_h, k_w,
                stride[0], stride[1], top, left, dilation[0], dilation[1], band, chunk, cols_ws,
                prod_ws, gemm, out)
     return out

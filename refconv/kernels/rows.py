@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from numba import uint64
 
-from ._numba import INLINE_JIT
+from .runtime import INLINE_JIT
 
 
 @INLINE_JIT

@@ -55,13 +55,13 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
-from . import _workspace
-from ._blas import gemm_address, single_threaded_blas
-from ._gemm import matmul
-from ._numba import INLINE_JIT, kernel, launch, thread_plan
-from ._workspace import workspace
+from . import workspace as workspace_settings
+from .blas import gemm_address, single_threaded_blas
+from .gemm import matmul
 from .im2col import conv2d_im2col, rows_per_band
 from .rows import split_rows
+from .runtime import INLINE_JIT, kernel, launch, thread_plan
+from .workspace import workspace
 
 TILE_TASKS_PER_THREAD = 2  # bands of tile rows per thread when there are fewer images
 
@@ -120,7 +120,7 @@ def transform_weight(weight: np.ndarray, groups: int) -> np.ndarray:
     C_in // groups), position ``xi = 4 * row + column`` of the 4x4 block.
 
     One small matrix product, ``G_KRON @ g`` with each kernel flattened to a column of 9.
-    Call it with BLAS pinned to one thread (:func:`~._blas.single_threaded_blas`).
+    Call it with BLAS pinned to one thread (:func:`~.blas.single_threaded_blas`).
     """
     c_out, c_group = weight.shape[:2]
     with np.errstate(invalid="ignore", over="ignore"):  # inf * 0: the output check sees it
@@ -248,7 +248,7 @@ def _output_tiles(of, bits, exponent, top, mf, m0, stride, w_out, bias, both, on
 
 
 @kernel
-def _winograd(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, exponent, one, out):
+def winograd_bands(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, exponent, one, out):
     n_batch, c_in, height, width = x.shape
     groups, _, o_group, c_group = u.shape
     c_out, h_out, w_out = out.shape[1], out.shape[2], out.shape[3]
@@ -295,7 +295,7 @@ def winograd_plan(n_batch: int, c_in: int, c_out: int, h_out: int, w_out: int, i
     t_h, half = (h_out + 1) // 2, (w_out + 1) // 2 + 1
     per_image = -(-TILE_TASKS_PER_THREAD * threads // n_batch)
     band = rows_per_band(16 * (c_in + c_out), half, t_h, itemsize,
-                         _workspace.WORKSPACE_BYTES // threads, per_image)
+                         workspace_settings.WORKSPACE_BYTES // threads, per_image)
     return band, (band + 1) * half + 1, 16 * c_in * band * half, 16 * c_out * band * half
 
 
@@ -316,7 +316,7 @@ def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     exponent = bits.dtype.type(0x7F800000 if out.itemsize == 4 else 0x7FF0000000000000)
     with single_threaded_blas():
         u = transform_weight(weight, groups)
-        bad = launch(_winograd, threads, x, u, b, top, left, band,
+        bad = launch(winograd_bands, threads, x, u, b, top, left, band,
                      splits, v_ws, m_ws,
                      gemm_address(out.dtype), bits, exponent, out.dtype.type(1), out)
     if bad:

@@ -1,10 +1,10 @@
-"""The benchmark cases' closed-form counts: worked by hand, and against refconv.cost."""
+"""The benchmark cases' closed-form counts: worked by hand, and against refconv.counting."""
 
 from __future__ import annotations
 
 import pytest
 
-from refconv import cost
+from refconv import counting
 from refconv.bench.cases import (
     CASES,
     CASES_BY_NAME,
@@ -67,18 +67,18 @@ def test_min_bytes_by_hand():
 
 
 def _cost_of(case: Case):
-    """The same case counted by :mod:`refconv.cost` (an independent implementation)."""
+    """The same case counted by :mod:`refconv.counting` (an independent implementation)."""
     shape = (case.c_in, case.size, case.size)
     k, s, p, o = case.kernel, case.stride, case.padding, case.c_out
     if case.family == "standard":
-        return cost.conv2d_cost(shape, o, k, s, p, bias=False)
+        return counting.conv2d_cost(shape, o, k, s, p, bias=False)
     if case.family == "depthwise":
-        return cost.depthwise_conv2d_cost(shape, k, 1, s, p, bias=False)
+        return counting.depthwise_conv2d_cost(shape, k, 1, s, p, bias=False)
     if case.family == "pointwise":
-        return cost.pointwise_conv2d_cost(shape, o, bias=False)
+        return counting.pointwise_conv2d_cost(shape, o, bias=False)
     if case.family == "separable":
-        return cost.separable_conv2d_cost(shape, o, k, 1, s, p, bias=False)
-    return cost.spatial_separable_conv2d_cost(shape, o, k, None, s, p, bias=False)
+        return counting.separable_conv2d_cost(shape, o, k, 1, s, p, bias=False)
+    return counting.spatial_separable_conv2d_cost(shape, o, k, None, s, p, bias=False)
 
 
 @pytest.mark.parametrize("case", [*CASES, *TINY], ids=lambda case: case.name)

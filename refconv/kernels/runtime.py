@@ -5,7 +5,7 @@
   so only the first call after install pays the compile time), no ``fastmath`` beyond
   allowing fused multiply-adds: NaN and Inf must propagate as they do in NumPy and SciPy.
   ``INLINE_JIT`` marks the per-row helpers, which are inlined into the kernels that call them.
-* One thread pool: all parallel work runs in Numba's pool, GEMMs included (see ``_blas.py``).
+* One thread pool: all parallel work runs in Numba's pool, GEMMs included (see ``blas.py``).
   Two pools on the same cores -- Numba's and OpenBLAS's -- each spin while the other works;
   on two cores a 0.1 ms call took 8 ms. Small calls run on the calling thread alone
   (:data:`PARALLEL_MIN_WORK`).
@@ -192,5 +192,7 @@ def runtime_facts() -> dict[str, Any]:
         "thread_count_functions": ("Numba's C functions (fast path)" if _fast_thread_counts
                                    else "numba.get_/set_num_threads"),
         "forked_child_runs_serial": _in_forked_child(),
+        # the layer does not survive fork() (GNU OpenMP): children run the serial twins
+        "forked_children_run_serial": _fork_unsafe is True,
         "numba_threading_layer_setting": numba.config.THREADING_LAYER,
     }

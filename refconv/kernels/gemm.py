@@ -2,7 +2,7 @@
 
 ``matmul(gemm, a, b, c)`` computes ``c[:, :] = a @ b`` for 2-D arrays whose rows may be
 strided (views into bigger arrays, the last axis contiguous). ``gemm`` is the address of a
-``cblas_?gemm`` with 64-bit integers (:func:`refconv.kernels._blas.gemm_address`), passed in at
+``cblas_?gemm`` with 64-bit integers (:func:`refconv.kernels.blas.gemm_address`), passed in at
 run time so that the compiled code holds no address and stays cacheable; with ``gemm == 0``
 it falls back to ``np.dot`` (SciPy's BLAS, copying strided operands).
 
@@ -18,7 +18,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-from ._numba import INLINE_JIT
+from .runtime import INLINE_JIT
 
 _ROW_MAJOR, _NO_TRANS = 101, 111  # CBLAS_ORDER, CBLAS_TRANSPOSE
 

@@ -1,7 +1,7 @@
 """The BLAS behind refconv's GEMMs, and one thread pool at a time.
 
 **Which BLAS.** The im2col kernels multiply matrices *inside* their Numba ``prange`` loops, one
-GEMM per task (:func:`refconv.kernels._gemm.matmul`). Numba's own ``np.dot`` calls the BLAS that
+GEMM per task (:func:`refconv.kernels.gemm.matmul`). Numba's own ``np.dot`` calls the BLAS that
 SciPy ships; NumPy ships another OpenBLAS (``scipy_openblas64_``, 64-bit integers), a newer
 build, faster on refconv's shapes: a 64x576 by 576x3136 GEMM on one thread took 2.71 ms
 against 3.46 ms (``python scripts/traps.py --traps blas``). So the kernels call NumPy's

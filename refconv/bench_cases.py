@@ -1,3 +1,0 @@
-"""Temporary shim: moved to refconv.bench.cases."""
-
-from .bench.cases import *  # noqa: F403
