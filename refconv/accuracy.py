@@ -35,8 +35,9 @@ METHODS = ("reference", "direct", "im2col", "auto", "winograd")
 DTYPES = (np.float32, np.float64)
 
 
-def exact_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None,
-                 padding: int = 1, groups: int = 1) -> np.ndarray:
+def exact_conv2d(
+    x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None, padding: int = 1, groups: int = 1
+) -> np.ndarray:
     """Stride-1 zero-padded cross-correlation of float32-representable values, exact to
     within the rounding of a longdouble sum: ``x`` (N, C_in, H, W), ``w`` (C_out,
     C_in // groups, kH, kW) -> (N, C_out, H_out, W_out) in ``np.longdouble``."""
@@ -47,9 +48,12 @@ def exact_conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None = None,
     windows = sliding_window_view(xp, (k_h, k_w), axis=(2, 3))  # (N, C, Ho, Wo, kH, kW)
     parts = []
     for g in range(groups):
-        win = windows[:, g * c_group:(g + 1) * c_group].astype(np.longdouble)
-        parts.append(np.einsum("nchwpq,ocpq->nohw", win,
-                               w[g * o_group:(g + 1) * o_group].astype(np.longdouble)))
+        win = windows[:, g * c_group : (g + 1) * c_group].astype(np.longdouble)
+        parts.append(
+            np.einsum(
+                "nchwpq,ocpq->nohw", win, w[g * o_group : (g + 1) * o_group].astype(np.longdouble)
+            )
+        )
     y = np.concatenate(parts, axis=1)
     if bias is not None:
         y = y + np.asarray(bias, np.longdouble)[:, None, None]
@@ -102,8 +106,9 @@ def adversarial_cases(seed: int = 2024) -> dict[str, tuple[np.ndarray, np.ndarra
     return {name: (_f32(x), _f32(w)) for name, (x, w) in cases.items()}
 
 
-def worst_ratios(method: str, x: np.ndarray, w: np.ndarray,
-                 dtype: type = np.float32) -> tuple[float, float]:
+def worst_ratios(
+    method: str, x: np.ndarray, w: np.ndarray, dtype: type = np.float32
+) -> tuple[float, float]:
     """``(worst error / sum bound, worst error / Winograd bound)`` of ``method`` on one case
     (padding 1, no bias). The first must be at most 1 for every method but Winograd, the
     second for Winograd."""
@@ -123,8 +128,11 @@ def accuracy_table(cases: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
     """The worst ``error / sum bound`` of every method on every case, float32 and float64."""
     cases = adversarial_cases() if cases is None else cases
     header = f"{'case':28} {'dtype':8}" + "".join(f"{m:>11}" for m in METHODS)
-    lines = ["worst |error| / (K + 1)(eps S + eta), S = sum |w||x|: <= 1 keeps the promise",
-             header, "-" * len(header)]
+    lines = [
+        "worst |error| / (K + 1)(eps S + eta), S = sum |w||x|: <= 1 keeps the promise",
+        header,
+        "-" * len(header),
+    ]
     for name, (x, w) in cases.items():
         for dtype in DTYPES:
             cells = []

@@ -53,8 +53,11 @@ def as_float_array(value: object, name: str) -> np.ndarray:
         try:
             array = np.asarray(value)
         except (ValueError, TypeError, RuntimeError) as exc:  # ragged lists, torch tensors...
-            hint = (" For a torch.Tensor pass tensor.detach().cpu().numpy()."
-                    if type(value).__module__.startswith("torch") else "")
+            hint = (
+                " For a torch.Tensor pass tensor.detach().cpu().numpy()."
+                if type(value).__module__.startswith("torch")
+                else ""
+            )
             raise TypeError(
                 f"{name} must be an array of numbers; could not convert the given "
                 f"{type(value).__name__}: {exc}.{hint}"
@@ -131,16 +134,18 @@ def positive_int(value: object, name: str) -> int:
     return int(value)  # type: ignore[arg-type]
 
 
-def choice(value: object, name: str, options: tuple[str, ...],
-           refused: dict[str, str] | None = None) -> str:
+def choice(
+    value: object, name: str, options: tuple[str, ...], refused: dict[str, str] | None = None
+) -> str:
     """``value`` if it is one of ``options``; ``refused`` maps options that do not apply
     here to the reason, said in the error."""
     refused = refused or {}
     allowed = tuple(o for o in options if o not in refused)
     if isinstance(value, str) and value in refused:
         listed = ", ".join(repr(o) for o in allowed)
-        raise ValueError(f"{name}={value!r} does not apply here: {refused[value]}. Use one of "
-                         f"{listed}")
+        raise ValueError(
+            f"{name}={value!r} does not apply here: {refused[value]}. Use one of {listed}"
+        )
     if not isinstance(value, str) or value not in allowed:
         listed = ", ".join(repr(o) for o in allowed)
         raise ValueError(f"{name} must be one of {listed}; got {value!r}")
@@ -172,9 +177,7 @@ def explicit_padding(
                 _same_pads(spatial[0], kernel[0], stride[0], dilation[0]),
                 _same_pads(spatial[1], kernel[1], stride[1], dilation[1]),
             )
-        raise ValueError(
-            f"padding string must be 'valid' or 'same'; got {padding!r}"
-        )
+        raise ValueError(f"padding string must be 'valid' or 'same'; got {padding!r}")
     expected = (
         "padding must be an int, a pair (ph, pw), a pair of pairs ((top, bottom), (left, right)), "
         "'valid' or 'same'"
@@ -263,16 +266,30 @@ def conv_geometry(
     when the convolution itself takes 0.1 ms). Other types are checked on every call: ``True``
     and ``1.0`` hash like ``1`` but are not valid strides. Errors are raised on every call.
     """
-    args = (tuple(x_shape), tuple(w_shape), stride, padding, dilation, groups, padding_mode,
-            x_name, w_name)
-    if (type(stride) is int and type(dilation) is int and type(groups) is int
-            and (type(padding) is int or type(padding) is str)):
+    args = (
+        tuple(x_shape),
+        tuple(w_shape),
+        stride,
+        padding,
+        dilation,
+        groups,
+        padding_mode,
+        x_name,
+        w_name,
+    )
+    if (
+        type(stride) is int
+        and type(dilation) is int
+        and type(groups) is int
+        and (type(padding) is int or type(padding) is str)
+    ):
         return _cached_geometry(*args)
     return _geometry(*args)
 
 
-def _geometry(x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name,
-              w_name) -> ConvGeometry:
+def _geometry(
+    x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name, w_name
+) -> ConvGeometry:
     """:func:`conv_geometry`, uncached (same arguments, all given)."""
     s = pair(stride, "stride", 1)
     d = pair(dilation, "dilation", 1)
@@ -311,9 +328,7 @@ _cached_geometry = functools.lru_cache(maxsize=512)(_geometry)
 
 def check_bias(bias: np.ndarray | None, channels: int, name: str = "bias") -> None:
     if bias is not None and bias.shape != (channels,):
-        raise ValueError(
-            f"{name} must have shape (C_out,) = ({channels},); got shape {bias.shape}"
-        )
+        raise ValueError(f"{name} must have shape (C_out,) = ({channels},); got shape {bias.shape}")
 
 
 PassGeometry = tuple[Pair, Pads, Pair]  # (stride, pads, dilation) of one pass
@@ -340,7 +355,8 @@ def spatial_passes(
     """
     s = pair(stride, "stride", 1)
     d = pair(dilation, "dilation", 1)
-    full = conv_geometry(tuple(x_shape), (1, x_shape[1], *kernel_size), s, padding, d, 1,
-                         padding_mode)
+    full = conv_geometry(
+        tuple(x_shape), (1, x_shape[1], *kernel_size), s, padding, d, 1, padding_mode
+    )
     rows, cols = full.pads
     return ((s[0], 1), (rows, (0, 0)), (d[0], 1)), ((1, s[1]), ((0, 0), cols), (1, d[1]))

@@ -63,8 +63,12 @@ def versions() -> dict[str, str]:
 def machine() -> dict[str, Any]:
     """The platform, and the CPUs: all of them and those this process may run on."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {"platform": platform.platform(), "machine": platform.machine(),
-            "cpu_count": os.cpu_count(), "cpus_usable": usable}
+    return {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+    }
 
 
 def start_pool() -> None:
@@ -132,9 +136,11 @@ def numba_facts() -> dict[str, Any]:
         "forked_children_run_serial": bool(kernels["forked_children_run_serial"]),
         "this_process_runs_serial": bool(kernels["forked_child_runs_serial"]),
         "threads": kernels["threads"],
-        "threads_chosen_by": (f"the user's NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}"
-                              if os.environ.get("NUMBA_NUM_THREADS")
-                              else "Numba: one per CPU this process may use"),
+        "threads_chosen_by": (
+            f"the user's NUMBA_NUM_THREADS={os.environ['NUMBA_NUM_THREADS']}"
+            if os.environ.get("NUMBA_NUM_THREADS")
+            else "Numba: one per CPU this process may use"
+        ),
         "thread_count_functions": kernels["thread_count_functions"],
         "cache_dir": where,
         "cache_dir_chosen_by": why,
@@ -142,8 +148,12 @@ def numba_facts() -> dict[str, Any]:
 
 
 class _DlInfo(ctypes.Structure):
-    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
-                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+    _fields_ = [
+        ("dli_fname", ctypes.c_char_p),
+        ("dli_fbase", ctypes.c_void_p),
+        ("dli_sname", ctypes.c_char_p),
+        ("dli_saddr", ctypes.c_void_p),
+    ]
 
 
 def symbol_at(address: int) -> tuple[str | None, str | None]:
@@ -159,8 +169,10 @@ def symbol_at(address: int) -> tuple[str | None, str | None]:
     if not dladdr(address, ctypes.byref(found)):
         return None, None
     library, symbol = found.dli_fname, found.dli_sname
-    return (str(Path(os.fsdecode(library)).resolve()) if library else None,
-            symbol.decode(errors="replace") if symbol else None)
+    return (
+        str(Path(os.fsdecode(library)).resolve()) if library else None,
+        symbol.decode(errors="replace") if symbol else None,
+    )
 
 
 def blas_facts() -> dict[str, Any]:
@@ -171,9 +183,12 @@ def blas_facts() -> dict[str, Any]:
     for dtype in GEMM_DTYPES:
         address = gemm_address(np.dtype(dtype))
         library, symbol = symbol_at(address) if address else (None, None)
-        gemm[dtype] = {"calls": "NumPy's OpenBLAS" if address else "np.dot fallback",
-                       "address": hex(address) if address else None,
-                       "library": library, "symbol": symbol}
+        gemm[dtype] = {
+            "calls": "NumPy's OpenBLAS" if address else "np.dot fallback",
+            "address": hex(address) if address else None,
+            "library": library,
+            "symbol": symbol,
+        }
     return {
         "gemm": gemm,
         "fallback": any(g["address"] is None for g in gemm.values()),
@@ -190,15 +205,22 @@ def collect(start: bool = True) -> dict[str, Any]:
     """
     if start:
         start_pool()
-    return {"refconv": __version__, "versions": versions(), "machine": machine(),
-            "numba": numba_facts(), "blas": blas_facts()}
+    return {
+        "refconv": __version__,
+        "versions": versions(),
+        "machine": machine(),
+        "numba": numba_facts(),
+        "blas": blas_facts(),
+    }
 
 
 def _gemm_line(dtype: str, gemm: dict[str, Any]) -> str:
     if gemm["address"] is None:
-        return (f"  {dtype}: np.dot FALLBACK: NumPy's OpenBLAS (cblas_?gemm with 64-bit "
-                f"integers) was not found in this process, so the kernels call np.dot "
-                f"(SciPy's BLAS, through Numba): same results, slower")
+        return (
+            f"  {dtype}: np.dot FALLBACK: NumPy's OpenBLAS (cblas_?gemm with 64-bit "
+            f"integers) was not found in this process, so the kernels call np.dot "
+            f"(SciPy's BLAS, through Numba): same results, slower"
+        )
     where = f" in {gemm['library']}" if gemm["library"] else ""
     symbol = gemm["symbol"] or "cblas_?gemm"
     return f"  {dtype}: NumPy's OpenBLAS, {symbol} at {gemm['address']}{where}"
@@ -211,8 +233,10 @@ def report(facts: dict[str, Any] | None = None) -> str:
     usable = "" if cpu["cpus_usable"] is None else f" ({cpu['cpus_usable']} usable here)"
     vendor = f" ({nb['openmp_vendor']} OpenMP)" if nb["openmp_vendor"] else ""
     if nb["forked_children_run_serial"]:
-        fork = ("a process forked from this one runs each kernel's serial twin (GNU OpenMP "
-                "does not survive fork())")
+        fork = (
+            "a process forked from this one runs each kernel's serial twin (GNU OpenMP "
+            "does not survive fork())"
+        )
     else:
         fork = "a process forked from this one runs the parallel kernels"
     if nb["this_process_runs_serial"]:
@@ -225,8 +249,7 @@ def report(facts: dict[str, Any] | None = None) -> str:
         ", ".join(f"{name} {v[name]}" for name in PACKAGES),
         "",
         "Numba",
-        f"  threading layer: {nb['threading_layer']}{vendor}, "
-        f"{nb['threading_layer_chosen_by']}",
+        f"  threading layer: {nb['threading_layer']}{vendor}, {nb['threading_layer_chosen_by']}",
         f"  fork: {fork}",
         f"  threads: {nb['threads']} ({nb['threads_chosen_by']})",
         f"  thread counts read and set with: {nb['thread_count_functions']}",

@@ -42,9 +42,19 @@ from .nn import Seed, as_generator
 
 # (output channels, stride) of the 13 depthwise-separable blocks of Table 1.
 MOBILENET_V1_BLOCKS = (
-    (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
-    (512, 1), (512, 1), (512, 1), (512, 1), (512, 1),
-    (1024, 2), (1024, 1),
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
 )
 
 
@@ -69,8 +79,13 @@ def _width_multiplier(value: object) -> float:
     return alpha
 
 
-def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed: Seed = None,
-                 last_depthwise_stride: int = 1) -> nn.Sequential:
+def mobilenet_v1(
+    width_multiplier: float = 1.0,
+    num_classes: int = 1000,
+    *,
+    seed: Seed = None,
+    last_depthwise_stride: int = 1,
+) -> nn.Sequential:
     """MobileNet v1: a 3x3 conv, 13 depthwise-separable blocks, global average pool, FC.
 
     Every convolution is bias-free and followed by BatchNorm and ReLU (paper, Fig. 3); the
@@ -115,8 +130,9 @@ def mobilenet_v1(width_multiplier: float = 1.0, num_classes: int = 1000, *, seed
         if i == len(MOBILENET_V1_BLOCKS):
             stride = last_depthwise_stride
         out = int(out * alpha)
-        layers[f"conv_dw_{i}"] = nn.DepthwiseConv2d(channels, 3, stride=stride, padding=1,
-                                                    bias=False, seed=rng)
+        layers[f"conv_dw_{i}"] = nn.DepthwiseConv2d(
+            channels, 3, stride=stride, padding=1, bias=False, seed=rng
+        )
         layers[f"conv_dw_{i}_bn"] = nn.BatchNorm2d(channels)
         layers[f"conv_dw_{i}_relu"] = nn.ReLU()
         layers[f"conv_pw_{i}"] = nn.PointwiseConv2d(channels, out, bias=False, seed=rng)
@@ -143,19 +159,37 @@ def example_net(*, seed: Seed = None) -> nn.Sequential:
     77088
     """
     rng = as_generator(seed)
-    return nn.Sequential(OrderedDict([
-        ("conv1", nn.Conv2d(3, 32, 3, 1, 1, seed=rng)),
-        ("dwconv", nn.Sequential(OrderedDict([
-            ("depthwise", nn.DepthwiseConv2d(32, 3, stride=1, padding=1, bias=False, seed=rng)),
-            ("pointwise", nn.PointwiseConv2d(32, 64, bias=False, seed=rng)),
-        ]))),
-        ("conv2", nn.Conv2d(64, 128, 3, 1, 1, seed=rng)),
-    ]), name="ExampleNet")
+    return nn.Sequential(
+        OrderedDict(
+            [
+                ("conv1", nn.Conv2d(3, 32, 3, 1, 1, seed=rng)),
+                (
+                    "dwconv",
+                    nn.Sequential(
+                        OrderedDict(
+                            [
+                                (
+                                    "depthwise",
+                                    nn.DepthwiseConv2d(
+                                        32, 3, stride=1, padding=1, bias=False, seed=rng
+                                    ),
+                                ),
+                                ("pointwise", nn.PointwiseConv2d(32, 64, bias=False, seed=rng)),
+                            ]
+                        )
+                    ),
+                ),
+                ("conv2", nn.Conv2d(64, 128, 3, 1, 1, seed=rng)),
+            ]
+        ),
+        name="ExampleNet",
+    )
 
 
 def _conv_bn_relu(conv: nn.Module, channels: int) -> nn.Sequential:
-    return nn.Sequential(OrderedDict([("0", conv), ("1", nn.BatchNorm2d(channels)),
-                                      ("2", nn.ReLU())]))
+    return nn.Sequential(
+        OrderedDict([("0", conv), ("1", nn.BatchNorm2d(channels)), ("2", nn.ReLU())])
+    )
 
 
 PARAM_VARIANTS = ("standard", "depthwise_separable", "spatially_separable")
@@ -189,25 +223,41 @@ def param_net(variant: str | None = None, *, seed: Seed = None) -> nn.Sequential
         raise ValueError(f"variant must be None or one of {PARAM_VARIANTS}; got {variant!r}")
     rng = as_generator(seed)
     blocks: OrderedDict[str, nn.Module] = OrderedDict()
-    blocks["conv1"] = _conv_bn_relu(nn.Conv2d(3, 24, 3, stride=2, padding=1, bias=False,
-                                              seed=rng), 24)
+    blocks["conv1"] = _conv_bn_relu(
+        nn.Conv2d(3, 24, 3, stride=2, padding=1, bias=False, seed=rng), 24
+    )
     if variant in (None, "standard"):
-        blocks["conv2"] = _conv_bn_relu(nn.Conv2d(24, 24, 3, padding=1, bias=False, seed=rng),
-                                        24)
+        blocks["conv2"] = _conv_bn_relu(nn.Conv2d(24, 24, 3, padding=1, bias=False, seed=rng), 24)
     if variant in (None, "depthwise_separable"):
-        blocks["conv3"] = nn.Sequential(OrderedDict([
-            ("0", nn.DepthwiseConv2d(24, 3, padding=1, bias=False, seed=rng)),
-            ("1", nn.PointwiseConv2d(24, 24, bias=True, seed=rng)),
-            ("2", nn.BatchNorm2d(24)),
-            ("3", nn.ReLU()),
-        ]))
+        blocks["conv3"] = nn.Sequential(
+            OrderedDict(
+                [
+                    ("0", nn.DepthwiseConv2d(24, 3, padding=1, bias=False, seed=rng)),
+                    ("1", nn.PointwiseConv2d(24, 24, bias=True, seed=rng)),
+                    ("2", nn.BatchNorm2d(24)),
+                    ("3", nn.ReLU()),
+                ]
+            )
+        )
     if variant in (None, "spatially_separable"):
-        blocks["D3x1_D1x3"] = nn.Sequential(OrderedDict([
-            ("0", _conv_bn_relu(nn.Conv2d(24, 24, (3, 1), padding=(1, 0), bias=False, seed=rng),
-                                24)),
-            ("1", _conv_bn_relu(nn.Conv2d(24, 24, (1, 3), padding=(0, 1), bias=False, seed=rng),
-                                24)),
-        ]))
+        blocks["D3x1_D1x3"] = nn.Sequential(
+            OrderedDict(
+                [
+                    (
+                        "0",
+                        _conv_bn_relu(
+                            nn.Conv2d(24, 24, (3, 1), padding=(1, 0), bias=False, seed=rng), 24
+                        ),
+                    ),
+                    (
+                        "1",
+                        _conv_bn_relu(
+                            nn.Conv2d(24, 24, (1, 3), padding=(0, 1), bias=False, seed=rng), 24
+                        ),
+                    ),
+                ]
+            )
+        )
     return nn.Sequential(blocks, name=f"Param[{variant or 'full'}]")
 
 
@@ -218,8 +268,9 @@ def _keras_cnn(separable: bool, seed: Seed) -> nn.Sequential:
     for i, filters in enumerate((32, 64, 128)):
         suffix = f"_{i}" if i else ""
         if separable:
-            layers[f"separable_conv2d{suffix}"] = nn.SeparableConv2d(channels, filters, 3,
-                                                                     padding="same", seed=rng)
+            layers[f"separable_conv2d{suffix}"] = nn.SeparableConv2d(
+                channels, filters, 3, padding="same", seed=rng
+            )
         else:
             layers[f"conv2d{suffix}"] = nn.Conv2d(channels, filters, 3, padding="same", seed=rng)
         layers[f"batch_normalization{suffix}"] = nn.BatchNorm2d(filters, eps=1e-3)
@@ -261,8 +312,9 @@ def separable_cnn(*, seed: Seed = None) -> nn.Sequential:
     return _keras_cnn(True, seed)
 
 
-def spatial_block(filters: int = 64, kernel_size: int = 3, in_channels: int = 3, *,
-                  seed: Seed = None) -> nn.Sequential:
+def spatial_block(
+    filters: int = 64, kernel_size: int = 3, in_channels: int = 3, *, seed: Seed = None
+) -> nn.Sequential:
     """The separable-block note's Keras ``spatially_separable_conv2d`` block: Conv2D
     ``(1, k)`` (same, no bias), BN, ReLU, Conv2D ``(k, 1)`` (same, no bias), BN, ReLU. Both
     convolutions mix all channels (``in_channels -> filters -> filters``).
@@ -277,13 +329,26 @@ def spatial_block(filters: int = 64, kernel_size: int = 3, in_channels: int = 3,
     kernel_size = arguments.positive_int(kernel_size, "kernel_size")
     in_channels = arguments.positive_int(in_channels, "in_channels")
     rng = as_generator(seed)
-    return nn.Sequential(OrderedDict([
-        ("conv2d", nn.Conv2d(in_channels, filters, (1, kernel_size), padding="same", bias=False,
-                             seed=rng)),
-        ("batch_normalization", nn.BatchNorm2d(filters, eps=1e-3)),
-        ("re_lu", nn.ReLU()),
-        ("conv2d_1", nn.Conv2d(filters, filters, (kernel_size, 1), padding="same", bias=False,
-                               seed=rng)),
-        ("batch_normalization_1", nn.BatchNorm2d(filters, eps=1e-3)),
-        ("re_lu_1", nn.ReLU()),
-    ]), name="spatially_separable_conv2d")
+    return nn.Sequential(
+        OrderedDict(
+            [
+                (
+                    "conv2d",
+                    nn.Conv2d(
+                        in_channels, filters, (1, kernel_size), padding="same", bias=False, seed=rng
+                    ),
+                ),
+                ("batch_normalization", nn.BatchNorm2d(filters, eps=1e-3)),
+                ("re_lu", nn.ReLU()),
+                (
+                    "conv2d_1",
+                    nn.Conv2d(
+                        filters, filters, (kernel_size, 1), padding="same", bias=False, seed=rng
+                    ),
+                ),
+                ("batch_normalization_1", nn.BatchNorm2d(filters, eps=1e-3)),
+                ("re_lu_1", nn.ReLU()),
+            ]
+        ),
+        name="spatially_separable_conv2d",
+    )

@@ -75,8 +75,7 @@ def source_index(coords: np.ndarray, size: int, before: int, mode: str) -> np.nd
     return np.where(inside, u, outside).astype(np.int64)
 
 
-def _with_zero_slice(x: np.ndarray, index: np.ndarray, axis: int) -> tuple[np.ndarray,
-                                                                          np.ndarray]:
+def _with_zero_slice(x: np.ndarray, index: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
     """``x`` with a slice of zeros appended along ``axis`` if ``index`` asks for one (-1),
     and ``index`` pointing there."""
     if not (index < 0).any():
@@ -116,8 +115,10 @@ def read_only_what_is_used(
         k, s, d, out = kernel[axis], stride[axis], dilation[axis], out_size[axis]
         if size + before + after > 2 * (size + out * k):
             # Python ints: a stride or dilation near 2**62 times an index leaves int64
-            coords = np.array([i * s + p * d for i in range(out) for p in range(k)],
-                              dtype=object if size + before + after >= 2**62 else np.int64)
+            coords = np.array(
+                [i * s + p * d for i in range(out) for p in range(k)],
+                dtype=object if size + before + after >= 2**62 else np.int64,
+            )
             gathered[axis] = source_index(coords, size, before, mode)  # (out * k,)
             strides[axis], new_pads[axis], dilations[axis] = k, (0, 0), 1
     if gathered:
@@ -129,5 +130,4 @@ def read_only_what_is_used(
     if mode != "zeros" and any(new_pads[0] + new_pads[1]):
         x = pad(x, (new_pads[0], new_pads[1]), mode)  # the axes not gathered
         new_pads = [(0, 0), (0, 0)]
-    return x, (strides[0], strides[1]), (new_pads[0], new_pads[1]), (dilations[0],
-                                                                        dilations[1])
+    return x, (strides[0], strides[1]), (new_pads[0], new_pads[1]), (dilations[0], dilations[1])

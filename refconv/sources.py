@@ -30,30 +30,53 @@ class Source:
     code: str
 
 
-SOURCES: dict[str, Source] = {s.key: s for s in (
-    Source("block", "the separable-block note",
-           "分离卷积块 (Separable Convolution Block)",
-           "Separable convolution block",
-           "Chinese", "a study note (Obsidian, 2024)",
-           "Keras: a 3x1 then 1x3 Conv2D block with BatchNormalization"),
-    Source("tds", "the TDS introduction",
-           "可分卷积的基本介绍",
-           "A Basic Introduction to Separable Convolutions (Chi-Feng Wang, Towards Data Science)",
-           "Chinese translation of an English article", "Towards Data Science, 2018",
-           "none: the 12x12x3 image, 5x5 kernels and 256 outputs worked by hand"),
-    Source("efficient", "the efficient-convolution article",
-           "深度可分离卷积：高效的卷积操作",
-           "Depthwise separable convolution: an efficient convolution operation",
-           "Chinese", "a long-form blog article",
-           "PyTorch: a DepthwiseSeparableConv module; MobileNet's costs"),
-    Source("pytorch", "the PyTorch comparison",
-           "深度可分离卷积与空间可分离卷积",
-           "Depthwise and spatially separable convolutions (with thop counts)",
-           "Chinese", "a blog summary",
-           "PyTorch: three small networks counted with thop"),
-    Source("notebook", "the CIFAR-10 notebook",
-           "深度可分离卷积 (Depthwise Separable Convolution)",
-           "Depthwise separable convolution: a standard and a separable CNN on CIFAR-10",
-           "Chinese", "a Jupyter notebook with notes",
-           "Keras: a standard and a SeparableConv2D network trained on CIFAR-10"),
-)}
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(
+            "block",
+            "the separable-block note",
+            "分离卷积块 (Separable Convolution Block)",
+            "Separable convolution block",
+            "Chinese",
+            "a study note (Obsidian, 2024)",
+            "Keras: a 3x1 then 1x3 Conv2D block with BatchNormalization",
+        ),
+        Source(
+            "tds",
+            "the TDS introduction",
+            "可分卷积的基本介绍",
+            "A Basic Introduction to Separable Convolutions (Chi-Feng Wang, Towards Data Science)",
+            "Chinese translation of an English article",
+            "Towards Data Science, 2018",
+            "none: the 12x12x3 image, 5x5 kernels and 256 outputs worked by hand",
+        ),
+        Source(
+            "efficient",
+            "the efficient-convolution article",
+            "深度可分离卷积：高效的卷积操作",
+            "Depthwise separable convolution: an efficient convolution operation",
+            "Chinese",
+            "a long-form blog article",
+            "PyTorch: a DepthwiseSeparableConv module; MobileNet's costs",
+        ),
+        Source(
+            "pytorch",
+            "the PyTorch comparison",
+            "深度可分离卷积与空间可分离卷积",
+            "Depthwise and spatially separable convolutions (with thop counts)",
+            "Chinese",
+            "a blog summary",
+            "PyTorch: three small networks counted with thop",
+        ),
+        Source(
+            "notebook",
+            "the CIFAR-10 notebook",
+            "深度可分离卷积 (Depthwise Separable Convolution)",
+            "Depthwise separable convolution: a standard and a separable CNN on CIFAR-10",
+            "Chinese",
+            "a Jupyter notebook with notes",
+            "Keras: a standard and a SeparableConv2D network trained on CIFAR-10",
+        ),
+    )
+}

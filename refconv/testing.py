@@ -43,9 +43,7 @@ def tolerance(dtype: np.dtype | type, reduction: int, scale: ArrayLike) -> np.nd
     """
     dtype = np.dtype(dtype).newbyteorder("=")  # '>f4' is float32 too
     if dtype not in EPS:
-        raise TypeError(
-            f"tolerance is defined for float32 and float64 results; got dtype {dtype}"
-        )
+        raise TypeError(f"tolerance is defined for float32 and float64 results; got dtype {dtype}")
     if reduction < 1:
         raise ValueError(f"reduction must be a positive number of terms; got {reduction}")
     eta = float(np.finfo(dtype).smallest_subnormal)
@@ -113,16 +111,13 @@ def assert_conv_close(
     desired = np.asarray(desired)
     if actual.shape != desired.shape:
         raise AssertionError(
-            f"shapes differ: actual.shape={actual.shape}, desired.shape={desired.shape}. "
-            f"{err_msg}"
+            f"shapes differ: actual.shape={actual.shape}, desired.shape={desired.shape}. {err_msg}"
         )
     atol = tolerance(actual.dtype, reduction, scale)
     _assert_within(actual, desired, atol, err_msg)
 
 
-def _assert_within(
-    actual: np.ndarray, desired: np.ndarray, atol: np.ndarray, err_msg: str
-) -> None:
+def _assert_within(actual: np.ndarray, desired: np.ndarray, atol: np.ndarray, err_msg: str) -> None:
     """Elementwise ``|actual - desired| <= atol``, NaN where NaN, with a readable report."""
     a = actual.astype(np.float64)
     d = desired.astype(np.float64)

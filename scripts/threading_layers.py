@@ -22,12 +22,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="threads per pool (default 2)")
     parser.add_argument("--repeats", type=int, default=30, help="timed calls per case")
     parser.add_argument("--layers", nargs="+", choices=LAYERS, default=list(LAYERS))
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="seconds each safety check may take (default 60)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds each safety check may take (default 60)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)
-    result = measure_layers(args.layers, threads=args.threads, repeats=args.repeats,
-                            timeout_s=args.timeout)
+    result = measure_layers(
+        args.layers, threads=args.threads, repeats=args.repeats, timeout_s=args.timeout
+    )
     print(json.dumps(result, indent=1) if args.json else format_layers(result))
     return 0
 

@@ -20,8 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats (under a minute)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--threads", type=int, default=2, help="threads per pool (default 2)")
-    parser.add_argument("--traps", nargs="+", choices=list(TRAPS), default=list(TRAPS),
-                        help="measure only these traps")
+    parser.add_argument(
+        "--traps",
+        nargs="+",
+        choices=list(TRAPS),
+        default=list(TRAPS),
+        help="measure only these traps",
+    )
     args = parser.parse_args(argv)
     result = run_traps(QUICK if args.quick else FULL, args.threads, tuple(args.traps))
     print(json.dumps(result, indent=1) if args.json else format_tables(result))

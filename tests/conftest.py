@@ -18,8 +18,12 @@ METHODS = ("reference", "direct", "im2col", "winograd", "auto")
 
 # PyTorch's padding_mode -> numpy.pad's mode:  zeros: 0 0|a b c|0 0,  reflect: c b|a b c|b a,
 # replicate: a a|a b c|c c,  circular: b c|a b c|a b.
-NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
-                  "circular": "wrap"}
+NUMPY_PAD_MODE = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def _pair(value):
@@ -38,8 +42,7 @@ def explicit_pads(padding, kernel, stride, dilation, size):
     if padding == "valid":
         return (0, 0), (0, 0)
     if padding == "same":
-        return tuple(same_pads(*args) for args in zip(size, kernel, stride, dilation,
-                                                          strict=True))
+        return tuple(same_pads(*args) for args in zip(size, kernel, stride, dilation, strict=True))
     if isinstance(padding, int):
         return (padding, padding), (padding, padding)
     if all(isinstance(p, int) for p in padding):
@@ -65,8 +68,9 @@ def dilated_correlate2d(image, kernel, dilation):
     return out
 
 
-def scipy_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-                 padding_mode="zeros"):
+def scipy_conv2d(
+    x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+):
     """PyTorch-style conv2d (cross-correlation) built from np.pad and scipy.signal.correlate2d."""
     x = np.asarray(x, dtype=np.float64)
     weight = np.asarray(weight, dtype=np.float64)
@@ -88,7 +92,7 @@ def scipy_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
                 first = (o // o_group) * c_group  # first input channel of o's group
                 for c in range(c_group):
                     full = dilated_correlate2d(xp[n, first + c], weight[o, c], dilation)
-                    y[n, o] += full[::stride[0], ::stride[1]]
+                    y[n, o] += full[:: stride[0], :: stride[1]]
                 if bias is not None:
                     y[n, o] += np.float64(bias[o])
     return y[0] if unbatched else y
@@ -116,19 +120,24 @@ def method(request, monkeypatch):
 
         original = compute.run_conv2d
 
-        def winograd_where_it_applies(x, weight, bias, stride, pads, dilation, groups, out,
-                                      method="auto"):
+        def winograd_where_it_applies(
+            x, weight, bias, stride, pads, dilation, groups, out, method="auto"
+        ):
             if method == "winograd" and not winograd_fits(weight.shape, stride, dilation):
-                with pytest.raises(ValueError, match=r"method='winograd' computes 3x3 kernels "
-                                                     r"with stride 1 and dilation 1 only"):
+                with pytest.raises(
+                    ValueError,
+                    match=r"method='winograd' computes 3x3 kernels "
+                    r"with stride 1 and dilation 1 only",
+                ):
                     original(x, weight, bias, stride, pads, dilation, groups, out, method)
                 method = "im2col"
             return original(x, weight, bias, stride, pads, dilation, groups, out, method)
 
         original_prepare = compute.prepare
 
-        def refused_where_it_never_applies(x, weights, bias, method, padding_mode="zeros",
-                                           refused=None):
+        def refused_where_it_never_applies(
+            x, weights, bias, method, padding_mode="zeros", refused=None
+        ):
             # pointwise, separable and spatially separable convolutions refuse it up front
             if method == "winograd" and refused and "winograd" in refused:
                 with pytest.raises(ValueError, match=r"method='winograd' does not apply here"):
@@ -138,6 +147,7 @@ def method(request, monkeypatch):
 
         monkeypatch.setattr(compute, "run_conv2d", winograd_where_it_applies)
         for module in ("conv", "separable"):
-            monkeypatch.setattr(f"refconv.functional.{module}.prepare",
-                                refused_where_it_never_applies)
+            monkeypatch.setattr(
+                f"refconv.functional.{module}.prepare", refused_where_it_never_applies
+            )
     return request.param

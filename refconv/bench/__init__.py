@@ -51,7 +51,21 @@ from .runner import (
 )
 
 __all__ = [
-    "CASES", "CASES_BY_NAME", "COLD_CASES", "FAMILIES", "PEERS", "Case", "default_peers",
-    "flops", "intensity", "measure_cold_start", "measure_peaks", "min_bytes", "multiplications",
-    "run_benchmark", "select_cases", "summarise", "torch_available",
+    "CASES",
+    "CASES_BY_NAME",
+    "COLD_CASES",
+    "FAMILIES",
+    "PEERS",
+    "Case",
+    "default_peers",
+    "flops",
+    "intensity",
+    "measure_cold_start",
+    "measure_peaks",
+    "min_bytes",
+    "multiplications",
+    "run_benchmark",
+    "select_cases",
+    "summarise",
+    "torch_available",
 ]

@@ -109,8 +109,9 @@ def multiplications(case: Case, batch: int = 1) -> int:
 
     A pass makes ``N * C_out * H_out * W_out * (C_in / groups) * kH * kW`` of them.
     """
-    return batch * sum(o * ho * wo * (c // g) * kh * kw
-                       for c, o, g, kh, kw, _, _, ho, wo in case.stages())
+    return batch * sum(
+        o * ho * wo * (c // g) * kh * kw for c, o, g, kh, kw, _, _, ho, wo in case.stages()
+    )
 
 
 def flops(case: Case, batch: int = 1) -> int:
@@ -125,8 +126,10 @@ def min_bytes(case: Case, batch: int = 1) -> int:
     intermediate of a two-pass case is written by the first pass and read by the second.
     Padding is never materialised, so it costs nothing here.
     """
-    elements = sum(batch * c * h * w + o * (c // g) * kh * kw + batch * o * ho * wo
-                   for c, o, g, kh, kw, h, w, ho, wo in case.stages())
+    elements = sum(
+        batch * c * h * w + o * (c // g) * kh * kw + batch * o * ho * wo
+        for c, o, g, kh, kw, h, w, ho, wo in case.stages()
+    )
     return BYTES_PER_ELEMENT * elements
 
 
@@ -140,8 +143,7 @@ CASES: tuple[Case, ...] = (
     Case("std_64_128", "standard 3x3 64->128 56² p1", "standard", 64, 128, 56, 3, 1, 1, 1.25),
     Case("dw_64", "depthwise 3x3 C=64 56² p1", "depthwise", 64, 64, 56, 3, 1, 1, 0.7),
     Case("dw_256", "depthwise 3x3 C=256 28² p1", "depthwise", 256, 256, 28, 3, 1, 1, 0.9),
-    Case("dw_s2_128", "depthwise 3x3 s2 C=128 112²->56²", "depthwise", 128, 128, 112, 3, 2, 1,
-         0.8),
+    Case("dw_s2_128", "depthwise 3x3 s2 C=128 112²->56²", "depthwise", 128, 128, 112, 3, 2, 1, 0.8),
     Case("pw_64_128", "pointwise 64->128 56²", "pointwise", 64, 128, 56, 1, 1, 0, 0.9),
     Case("sep_64_128", "dw 3x3 + pw 64->128 56² p1", "separable", 64, 128, 56, 3, 1, 1, 0.9),
     Case("spatial_64_64", "3x1 + 1x3 64->64 56² p1", "spatial", 64, 64, 56, 3, 1, 1, 1.25),
@@ -166,6 +168,7 @@ def select_cases(names: Iterable[str] | None) -> list[Case]:
         return list(CASES)
     unknown = [name for name in names if name not in CASES_BY_NAME]
     if unknown:
-        raise ValueError(f"unknown benchmark case(s) {unknown}; choose from "
-                         f"{sorted(CASES_BY_NAME)}")
+        raise ValueError(
+            f"unknown benchmark case(s) {unknown}; choose from {sorted(CASES_BY_NAME)}"
+        )
     return [CASES_BY_NAME[name] for name in names]

@@ -60,9 +60,14 @@ def judge(label: str, times: dict[str, float], auto: str) -> dict[str, Any]:
     speed-up over ``auto``'s pick (None where Winograd does not apply)."""
     fastest = min(AUTO_METHODS, key=lambda method: times[method])
     winograd = times.get("winograd")
-    return {"label": label, "times": times, "auto": auto, "fastest": fastest,
-            "auto_missed": auto != fastest,
-            "winograd_speedup": None if winograd is None else times[auto] / winograd}
+    return {
+        "label": label,
+        "times": times,
+        "auto": auto,
+        "fastest": fastest,
+        "auto_missed": auto != fastest,
+        "winograd_speedup": None if winograd is None else times[auto] / winograd,
+    }
 
 
 def time_methods(shapes: Sequence[Shape] = SHAPES, repeats: int = 30) -> list[dict[str, Any]]:
@@ -76,11 +81,17 @@ def time_methods(shapes: Sequence[Shape] = SHAPES, repeats: int = 30) -> list[di
         methods = list(AUTO_METHODS)
         if winograd_fits(w_shape, geometry.stride, geometry.dilation):
             methods.append("winograd")
-        times = {method: measure(partial(refconv.conv2d, x, w, padding=padding, groups=groups,
-                                         method=method), repeats, warmup=1)["median_s"]
-                 for method in methods}
-        auto = choose_method(x_shape, w_shape, geometry.stride, geometry.pads,
-                             geometry.dilation, groups)
+        times = {
+            method: measure(
+                partial(refconv.conv2d, x, w, padding=padding, groups=groups, method=method),
+                repeats,
+                warmup=1,
+            )["median_s"]
+            for method in methods
+        }
+        auto = choose_method(
+            x_shape, w_shape, geometry.stride, geometry.pads, geometry.dilation, groups
+        )
         rows.append(judge(label, times, auto))
     return rows
 
@@ -90,8 +101,10 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     then how often auto was right and where Winograd would have been faster."""
     lines = [f"{'shape':36} {'direct':>10} {'im2col':>10} {'winograd':>10}  fastest   auto"]
     for row in rows:
-        cells = " ".join(f"{row['times'][m] * 1e3:8.3f}ms" if m in row["times"] else f"{'-':>10}"
-                         for m in METHODS)
+        cells = " ".join(
+            f"{row['times'][m] * 1e3:8.3f}ms" if m in row["times"] else f"{'-':>10}"
+            for m in METHODS
+        )
         mark = "  <- auto picked the slower one" if row["auto_missed"] else ""
         lines.append(f"{row['label']:36} {cells}  {row['fastest']:8}  {row['auto']}{mark}")
     right = sum(not row["auto_missed"] for row in rows)
@@ -99,6 +112,8 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     faster = [row for row in rows if (row["winograd_speedup"] or 0) > 1]
     if faster:
         best = max(row["winograd_speedup"] for row in faster)
-        lines.append(f"winograd (which auto never picks) was faster than auto's pick in "
-                     f"{len(faster)} of {len(rows)} shapes, up to {best:.2f}x")
+        lines.append(
+            f"winograd (which auto never picks) was faster than auto's pick in "
+            f"{len(faster)} of {len(rows)} shapes, up to {best:.2f}x"
+        )
     return "\n".join(lines)

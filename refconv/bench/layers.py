@@ -45,14 +45,16 @@ from .report import busy_warning, format_seconds, table_lines
 from .timing import measure
 
 LAYERS = ("omp", "tbb", "workqueue")
-LAYER_CASES: tuple[Case, ...] = tuple(CASES_BY_NAME[name] for name in (
-    "seed_standard", "seed_separable", "dw_64", "std_64_64", "pw_64_128"))
+LAYER_CASES: tuple[Case, ...] = tuple(
+    CASES_BY_NAME[name]
+    for name in ("seed_standard", "seed_separable", "dw_64", "std_64_64", "pw_64_128")
+)
 # The safety checks' convolution: 16 -> 16, 3x3 on 32x32 -- 2.4 million multiply-adds, enough
 # for refconv to launch it in parallel (small calls run on the calling thread alone).
 SAFETY_X = (1, 16, 32, 32)
 SAFETY_W = (16, 16, 3, 3)
 PYTHON_THREADS = 4
-TBB_NOTE = ("pip's tbb in a virtual environment: Numba finds libtbb only on the library path")
+TBB_NOTE = "pip's tbb in a virtual environment: Numba finds libtbb only on the library path"
 
 
 def tbb_library_folder() -> str | None:
@@ -102,15 +104,17 @@ def fork_check(call: Callable[[], np.ndarray], expected: np.ndarray, timeout_s: 
                 return f"child killed by signal {os.WTERMSIG(status)}"
             code = os.WEXITSTATUS(status)
             return {0: "ok", 3: "wrong result", 4: "error in the child"}.get(
-                code, f"child exited with status {code}")
+                code, f"child exited with status {code}"
+            )
         time.sleep(0.01)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     return f"hung (child killed after {timeout_s:g} s)"
 
 
-def threads_check(call: Callable[[], np.ndarray], expected: np.ndarray, timeout_s: float,
-                  calls: int = 5) -> str:
+def threads_check(
+    call: Callable[[], np.ndarray], expected: np.ndarray, timeout_s: float, calls: int = 5
+) -> str:
     """:data:`PYTHON_THREADS` Python threads making ``calls`` calls each, all at once."""
     results: list[bool] = []
     errors: list[str] = []
@@ -155,16 +159,21 @@ def layer_child(cases: list[dict[str, Any]], repeats: int, timeout_s: float) -> 
         layer = numba.threading_layer()
     except Exception as exc:
         return {"loaded": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0]}"}
-    found: dict[str, Any] = {"loaded": True, "layer": layer,
-                             "threads": numba.get_num_threads(), "times": {}}
+    found: dict[str, Any] = {
+        "loaded": True,
+        "layer": layer,
+        "threads": numba.get_num_threads(),
+        "times": {},
+    }
     if layer == "omp":
         from numba.np.ufunc import omppool
 
         found["vendor"] = getattr(omppool, "openmp_vendor", "?")
     for spec in cases:
         case = Case(**spec)
-        found["times"][case.name] = measure(refconv_call(case, make_inputs(case, 1)),
-                                            repeats)["median_s"]
+        found["times"][case.name] = measure(refconv_call(case, make_inputs(case, 1)), repeats)[
+            "median_s"
+        ]
     found["fork"] = fork_check(call, expected, timeout_s)
     found["python_threads"] = threads_check(call, expected, timeout_s)
     if "hung" in found["fork"] + found["python_threads"]:
@@ -177,9 +186,14 @@ def layer_child(cases: list[dict[str, Any]], repeats: int, timeout_s: float) -> 
 # -- in the parent ----------------------------------------------------------------------------
 
 
-def measure_layer(layer: str, cases: Sequence[Case] = LAYER_CASES, threads: int = 2,
-                  repeats: int = 30, timeout_s: float = 60.0,
-                  process_timeout_s: float = 600.0) -> dict[str, Any]:
+def measure_layer(
+    layer: str,
+    cases: Sequence[Case] = LAYER_CASES,
+    threads: int = 2,
+    repeats: int = 30,
+    timeout_s: float = 60.0,
+    process_timeout_s: float = 600.0,
+) -> dict[str, Any]:
     """One layer in a fresh process (two for TBB when it needs ``LD_LIBRARY_PATH``).
 
     Returns ``loaded`` (bool), ``error`` (Numba's, when it did not load), ``library_folder``
@@ -187,13 +201,13 @@ def measure_layer(layer: str, cases: Sequence[Case] = LAYER_CASES, threads: int 
     (case name -> median seconds), ``fork`` and ``python_threads`` (``"ok"`` or what went
     wrong), ``threads`` and, for OpenMP, its ``vendor``.
     """
-    params = {"cases": [asdict(case) for case in cases], "repeats": repeats,
-              "timeout_s": timeout_s}
+    params = {"cases": [asdict(case) for case in cases], "repeats": repeats, "timeout_s": timeout_s}
 
     def attempt(folder: str | None) -> dict[str, Any]:
         try:
-            return run_in_process(layer_child, params, layer_env(layer, threads, folder),
-                                  timeout=process_timeout_s)
+            return run_in_process(
+                layer_child, params, layer_env(layer, threads, folder), timeout=process_timeout_s
+            )
         except subprocess.TimeoutExpired:
             return {"loaded": False, "error": f"its process ran past {process_timeout_s:g} s"}
         except RuntimeError as exc:
@@ -211,19 +225,27 @@ def measure_layer(layer: str, cases: Sequence[Case] = LAYER_CASES, threads: int 
     return {"layer": layer, **found}
 
 
-def measure_layers(layers: Sequence[str] = LAYERS, cases: Sequence[Case] = LAYER_CASES,
-                   threads: int = 2, repeats: int = 30,
-                   timeout_s: float = 60.0) -> dict[str, Any]:
+def measure_layers(
+    layers: Sequence[str] = LAYERS,
+    cases: Sequence[Case] = LAYER_CASES,
+    threads: int = 2,
+    repeats: int = 30,
+    timeout_s: float = 60.0,
+) -> dict[str, Any]:
     """:func:`measure_layer` for each layer, one after the other; JSON-ready."""
     unknown = sorted(set(layers) - set(LAYERS))
     if unknown:
         raise ValueError(f"unknown threading layer(s) {unknown}; choose from {list(LAYERS)}")
     load_before = os.getloadavg()[0]
     found = [measure_layer(layer, cases, threads, repeats, timeout_s) for layer in layers]
-    return {"threads": threads, "repeats": repeats, "cpu_count": os.cpu_count(),
-            "load": max(load_before, os.getloadavg()[0]),
-            "cases": [{"name": case.name, "title": case.title} for case in cases],
-            "layers": found}
+    return {
+        "threads": threads,
+        "repeats": repeats,
+        "cpu_count": os.cpu_count(),
+        "load": max(load_before, os.getloadavg()[0]),
+        "cases": [{"name": case.name, "title": case.title} for case in cases],
+        "layers": found,
+    }
 
 
 def format_layers(result: dict[str, Any]) -> str:
@@ -246,12 +268,16 @@ def format_layers(result: dict[str, Any]) -> str:
                 cell += f" ({seconds / base['times'][case['name']]:.2f}x)"
             cells.append(cell)
         rows.append(cells)
-    for key, label in (("fork", "fork() after refconv ran"),
-                       ("python_threads", f"{PYTHON_THREADS} Python threads at once")):
+    for key, label in (
+        ("fork", "fork() after refconv ran"),
+        ("python_threads", f"{PYTHON_THREADS} Python threads at once"),
+    ):
         rows.append([label, *(found[key] if found["loaded"] else "-" for found in layers)])
-    lines = [f"Numba threading layers: {result['threads']} thread(s), {result['cpu_count']} "
-             f"CPUs, median of {result['repeats']} calls (float32, refconv's method='auto'); "
-             f"(x): time over the {base['layer'] if base else '-'} column's"]
+    lines = [
+        f"Numba threading layers: {result['threads']} thread(s), {result['cpu_count']} "
+        f"CPUs, median of {result['repeats']} calls (float32, refconv's method='auto'); "
+        f"(x): time over the {base['layer'] if base else '-'} column's"
+    ]
     warning = busy_warning(result["load"], result["cpu_count"], result["threads"])
     lines += [warning, ""] if warning else [""]
     lines += table_lines(header, rows, set(range(1, len(header))))

@@ -156,46 +156,76 @@ def plan(case: MemoryCase, budget: int | None = None, threads: int | None = None
     per_image = -(-IM2COL_TASKS_PER_THREAD * threads // (n * case.groups))
     band_fit = rows_per_band(k + o_group, w_out, h_out, item, budget // threads, per_image)
     with workspace_budget(budget):
-        band, cols_size, product_size = band_plan(n, case.groups, k, o_group, h_out, w_out,
-                                                  item, threads)
+        band, cols_size, product_size = band_plan(
+            n, case.groups, k, o_group, h_out, w_out, item, threads
+        )
     columns_ws = 0 if identity else threads * cols_size * item
     product_ws = 0 if identity else threads * product_size * item
     # conv2d_direct: depthwise gets per-thread tiles (not the 3x3 kernel that reads the input
     # directly), everything else writes only the output
     depthwise = c_group == 1 and case.groups == c_in
-    depthwise_args = ((n, c_out, h_out, w_out), case.w_shape, geo.stride, geo.dilation, item,
-                      threads)
+    depthwise_args = (
+        (n, c_out, h_out, w_out),
+        case.w_shape,
+        geo.stride,
+        geo.dilation,
+        item,
+        threads,
+    )
     with workspace_budget(budget):
         _, tile_band, _ = depthwise_plan(*depthwise_args)
         tile_ws = depthwise_tile_bytes(*depthwise_args) if depthwise else 0
     auto = choose_method(case.x_shape, case.w_shape, geo.stride, geo.pads, geo.dilation, geo.groups)
     return Plan(
-        threads=threads, k=k, o_group=o_group, out_hw=(h_out, w_out), output=output,
-        padded_copy=padded_copy, columns_one=columns_one,
-        columns_all=columns_one * n * case.groups, identity=identity, per_image=per_image,
-        band_fit=band_fit, band=band, bands=math.ceil(h_out / band), columns_ws=columns_ws,
-        product_ws=product_ws, workspace=columns_ws + product_ws, depthwise=depthwise,
-        tile_band=tile_band, tile_ws=tile_ws, spec_extra=mode_copy + padded_copy,
-        direct_extra=mode_copy + tile_ws, im2col_extra=mode_copy + columns_ws + product_ws,
+        threads=threads,
+        k=k,
+        o_group=o_group,
+        out_hw=(h_out, w_out),
+        output=output,
+        padded_copy=padded_copy,
+        columns_one=columns_one,
+        columns_all=columns_one * n * case.groups,
+        identity=identity,
+        per_image=per_image,
+        band_fit=band_fit,
+        band=band,
+        bands=math.ceil(h_out / band),
+        columns_ws=columns_ws,
+        product_ws=product_ws,
+        workspace=columns_ws + product_ws,
+        depthwise=depthwise,
+        tile_band=tile_band,
+        tile_ws=tile_ws,
+        spec_extra=mode_copy + padded_copy,
+        direct_extra=mode_copy + tile_ws,
+        im2col_extra=mode_copy + columns_ws + product_ws,
         auto=auto,
     )
 
 
 MEMORY_CASES = [
-    MemoryCase("TDS: 12x12x3, 5x5x256, float64", (1, 3, 12, 12), (256, 3, 5, 5),
-               dtype=np.float64),
+    MemoryCase("TDS: 12x12x3, 5x5x256, float64", (1, 3, 12, 12), (256, 3, 5, 5), dtype=np.float64),
     MemoryCase("ResNet conv1 7x7/2", (1, 3, 224, 224), (64, 3, 7, 7), stride=2, padding=3),
     MemoryCase("VGG 3x3, 64 -> 64", (1, 64, 224, 224), (64, 64, 3, 3), padding=1),
-    MemoryCase("MobileNet depthwise 3x3", (1, 32, 112, 112), (32, 1, 3, 3), padding=1,
-               groups=32),
+    MemoryCase("MobileNet depthwise 3x3", (1, 32, 112, 112), (32, 1, 3, 3), padding=1, groups=32),
     MemoryCase("MobileNet pointwise 1x1", (1, 32, 112, 112), (64, 32, 1, 1)),
     MemoryCase("2048^2, 8 -> 8, 7x7", (1, 8, 2048, 2048), (8, 8, 7, 7)),
-    MemoryCase("2048^2, 8 -> 8, 7x7, float64", (1, 8, 2048, 2048), (8, 8, 7, 7),
-               dtype=np.float64),
-    MemoryCase("2048^2, 7x7 'same' reflect", (1, 8, 2048, 2048), (8, 8, 7, 7), padding="same",
-               padding_mode="reflect"),
-    MemoryCase("MobileNet depthwise 3x3/2", (1, 64, 112, 112), (64, 1, 3, 3), stride=2,
-               padding=1, groups=64),
+    MemoryCase("2048^2, 8 -> 8, 7x7, float64", (1, 8, 2048, 2048), (8, 8, 7, 7), dtype=np.float64),
+    MemoryCase(
+        "2048^2, 7x7 'same' reflect",
+        (1, 8, 2048, 2048),
+        (8, 8, 7, 7),
+        padding="same",
+        padding_mode="reflect",
+    ),
+    MemoryCase(
+        "MobileNet depthwise 3x3/2",
+        (1, 64, 112, 112),
+        (64, 1, 3, 3),
+        stride=2,
+        padding=1,
+        groups=64,
+    ),
 ]
 BIG_CASE = MEMORY_CASES[5]  # worked step by step by memory_report.format_big_case
 
@@ -254,8 +284,16 @@ def predictions(threads: int | None = None) -> list[dict[str, Any]]:
     """
     rows = []
     for (label, w_shape, groups, stride), method, mode, call, budget in MEASURED:
-        case = MemoryCase("", X_SHAPE, w_shape, stride=stride, padding=2, groups=groups,
-                          padding_mode=mode, dtype=np.float64)
+        case = MemoryCase(
+            "",
+            X_SHAPE,
+            w_shape,
+            stride=stride,
+            padding=2,
+            groups=groups,
+            padding_mode=mode,
+            dtype=np.float64,
+        )
         p = plan(case, budget, threads)
         extra = {"reference": p.spec_extra, "direct": p.direct_extra, "im2col": p.im2col_extra}
         # a call that finds its workspaces allocates only the output (and any padded copy)
@@ -267,9 +305,20 @@ def predictions(threads: int | None = None) -> list[dict[str, Any]]:
             band = p.tile_band
         else:
             band = "-"
-        rows.append({"weight": label, "w_shape": w_shape, "groups": groups, "stride": stride,
-                     "method": method, "padding_mode": mode, "call": call, "budget": budget,
-                     "band": band, "predicted": predicted})
+        rows.append(
+            {
+                "weight": label,
+                "w_shape": w_shape,
+                "groups": groups,
+                "stride": stride,
+                "method": method,
+                "padding_mode": mode,
+                "call": call,
+                "budget": budget,
+                "band": band,
+                "predicted": predicted,
+            }
+        )
     return rows
 
 
@@ -282,10 +331,16 @@ def measure_rows() -> list[dict[str, Any]]:
         for row in rows:
             weight = np.random.default_rng(1).standard_normal(row["w_shape"])
             with workspace_budget(row["budget"]):
-                row["peak"] = measure_peak(row["call"], x, weight, stride=row["stride"],
-                                           padding=2, groups=row["groups"],
-                                           padding_mode=row["padding_mode"],
-                                           method=row["method"])
+                row["peak"] = measure_peak(
+                    row["call"],
+                    x,
+                    weight,
+                    stride=row["stride"],
+                    padding=2,
+                    groups=row["groups"],
+                    padding_mode=row["padding_mode"],
+                    method=row["method"],
+                )
     finally:
         release_workspace()
     return rows

@@ -62,39 +62,45 @@ def format_big_case(threads: int | None = None) -> str:
     floor = min(h_out, -(-MIN_BAND_PIXELS // w_out))
     tasks = n * case.groups * p.bands
     input_bytes = n * c_in * height * width * 4
-    return "\n".join([
-        f"== 2. the {case.x_shape} float32 input, {k_h}x{k_w} kernel, no padding, step by step "
-        f"(threads = {t})",
-        f"   input                {case.x_shape}: {input_bytes:,} bytes = {human(input_bytes)}",
-        f"   output               {(n, c_out, h_out, w_out)}: {p.output:,} bytes "
-        f"= {human(p.output)}",
-        f"   columns, whole       ({c_group}*{k_h}*{k_w}, {h_out}*{w_out}) = ({p.k}, "
-        f"{h_out * w_out}): {p.columns_one:,} bytes = {p.columns_one / 1e9:.2f} GB "
-        f"= {human(p.columns_one)}",
-        f"   budget per thread    {WORKSPACE_BYTES:,} // {t} = {budget:,} bytes",
-        f"   one output row       (K + Og) * W_out * 4 = ({p.k} + {p.o_group}) * {w_out} * 4 "
-        f"= {row:,} bytes (columns and GEMM product)",
-        f"   bands wanted         ceil(IM2COL_TASKS_PER_THREAD * threads / (N * groups)) "
-        f"= ceil({IM2COL_TASKS_PER_THREAD} * {t} / {n * case.groups}) = {p.per_image}",
-        f"   rows per band        rows_per_band({p.k + p.o_group}, {w_out}, {h_out}, 4, "
-        f"{budget}, {p.per_image}) = min({budget:,} // {row:,} = {budget // row}, "
-        f"ceil({h_out} / {p.per_image}) = {split}) = {p.band_fit}",
-        f"   at least             ceil(MIN_BAND_PIXELS / W_out) = ceil({MIN_BAND_PIXELS} / "
-        f"{w_out}) = {floor} rows if the budget allows -> band = {p.band} rows",
-        f"   tasks                {n} image * {case.groups} group * {p.bands} bands = {tasks} "
-        f"(the last band {h_out - (p.bands - 1) * p.band} rows)",
-        f"   columns workspace    {t} * {p.k} * {p.band} * {w_out} * 4 = {p.columns_ws:,} bytes "
-        f"= {human(p.columns_ws)}",
-        f"   product workspace    {t} * {p.o_group} * {p.band} * {w_out} * 4 = "
-        f"{p.product_ws:,} bytes = {human(p.product_ws)}",
-        f"   workspace, total     {p.workspace:,} bytes = {human(p.workspace)}, kept for the "
-        f"next call",
-        f"   GEMM per task        ({p.o_group}, {p.k}) @ ({p.k}, {p.band}*{w_out} = "
-        f"{p.band * w_out:,}) -> ({p.o_group}, {p.band * w_out:,})",
-        f"   columns / input      {p.columns_one / input_bytes:.1f}x "
-        f"(each pixel is copied once per tap, {k_h}*{k_w} = {k_h * k_w} taps)",
-        f"   columns / workspace  {p.columns_one / p.workspace:.1f}x less memory",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"== 2. the {case.x_shape} float32 input, {k_h}x{k_w} kernel, no padding, "
+                f"step by step (threads = {t})",
+                f"   input                {case.x_shape}: {input_bytes:,} bytes = "
+                f"{human(input_bytes)}",
+                f"   output               {(n, c_out, h_out, w_out)}: {p.output:,} bytes "
+                f"= {human(p.output)}",
+                f"   columns, whole       ({c_group}*{k_h}*{k_w}, {h_out}*{w_out}) = ({p.k}, "
+                f"{h_out * w_out}): {p.columns_one:,} bytes = {p.columns_one / 1e9:.2f} GB "
+                f"= {human(p.columns_one)}",
+                f"   budget per thread    {WORKSPACE_BYTES:,} // {t} = {budget:,} bytes",
+                f"   one output row       (K + Og) * W_out * 4 = ({p.k} + {p.o_group}) * {w_out} "
+                f"* 4 = {row:,} bytes (columns and GEMM product)",
+                f"   bands wanted         ceil(IM2COL_TASKS_PER_THREAD * threads / (N * groups)) "
+                f"= ceil({IM2COL_TASKS_PER_THREAD} * {t} / {n * case.groups}) = {p.per_image}",
+                f"   rows per band        rows_per_band({p.k + p.o_group}, {w_out}, {h_out}, 4, "
+                f"{budget}, {p.per_image}) = min({budget:,} // {row:,} = {budget // row}, "
+                f"ceil({h_out} / {p.per_image}) = {split}) = {p.band_fit}",
+                f"   at least             ceil(MIN_BAND_PIXELS / W_out) = ceil({MIN_BAND_PIXELS} / "
+                f"{w_out}) = {floor} rows if the budget allows -> band = {p.band} rows",
+                f"   tasks                {n} image * {case.groups} group * {p.bands} bands = "
+                f"{tasks} (the last band {h_out - (p.bands - 1) * p.band} rows)",
+                f"   columns workspace    {t} * {p.k} * {p.band} * {w_out} * 4 = "
+                f"{p.columns_ws:,} bytes = {human(p.columns_ws)}",
+                f"   product workspace    {t} * {p.o_group} * {p.band} * {w_out} * 4 = "
+                f"{p.product_ws:,} bytes = {human(p.product_ws)}",
+                f"   workspace, total     {p.workspace:,} bytes = {human(p.workspace)}, kept for "
+                f"the next call",
+                f"   GEMM per task        ({p.o_group}, {p.k}) @ ({p.k}, {p.band}*{w_out} = "
+                f"{p.band * w_out:,}) -> ({p.o_group}, {p.band * w_out:,})",
+                f"   columns / input      {p.columns_one / input_bytes:.1f}x "
+                f"(each pixel is copied once per tap, {k_h}*{k_w} = {k_h * k_w} taps)",
+                f"   columns / workspace  {p.columns_one / p.workspace:.1f}x less memory",
+            ]
+        )
+        + "\n"
+    )
 
 
 def format_measured(rows: list[dict[str, Any]] | None = None) -> str:

@@ -90,8 +90,9 @@ def torch_call(case: Case, a: dict[str, np.ndarray]) -> Callable[[], Any]:
 # -- SciPy: what one writes without a deep-learning framework ----------------------------------
 
 
-def _correlate_mix(x: np.ndarray, w: np.ndarray, stride: tuple[int, int],
-                   pad: tuple[int, int]) -> np.ndarray:
+def _correlate_mix(
+    x: np.ndarray, w: np.ndarray, stride: tuple[int, int], pad: tuple[int, int]
+) -> np.ndarray:
     """Channel-mixing correlation: ``y[n, o] = sum_c correlate(x[n, c], w[o, c])``.
 
     ``x`` (N, C_in, H, W), ``w`` (C_out, C_in, kH, kW) with odd kH, kW. One
@@ -126,8 +127,10 @@ def _correlate_depthwise(x: np.ndarray, w: np.ndarray, stride: int, pad: int) ->
     k_h, k_w = w.shape[2], w.shape[3]
     rows = slice(k_h // 2, xp.shape[2] - k_h // 2, stride)
     cols = slice(k_w // 2, xp.shape[3] - k_w // 2, stride)
-    ys = [ndimage.correlate(xp[:, c], w[c, :1], mode="constant")[:, rows, cols]
-          for c in range(x.shape[1])]  # each (N, H_out, W_out)
+    ys = [
+        ndimage.correlate(xp[:, c], w[c, :1], mode="constant")[:, rows, cols]
+        for c in range(x.shape[1])
+    ]  # each (N, H_out, W_out)
     return np.stack(ys, axis=1)  # (N, C, H_out, W_out)
 
 
@@ -152,8 +155,7 @@ def scipy_call(case: Case, a: dict[str, np.ndarray]) -> Callable[[], Any]:
             _correlate_depthwise(a["x"], a["depthwise_weight"], s, p), a["pointwise_weight"]
         )
     return lambda: _correlate_mix(
-        _correlate_mix(a["x"], a["column_weight"], (s, 1), (p, 0)), a["row_weight"], (1, s),
-        (0, p)
+        _correlate_mix(a["x"], a["column_weight"], (s, 1), (p, 0)), a["row_weight"], (1, s), (0, p)
     )
 
 

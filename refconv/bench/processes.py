@@ -22,17 +22,19 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 # Every thread pool a benchmark process may start: Numba's, OpenMP's, OpenBLAS's and MKL's.
-POOL_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                  "MKL_NUM_THREADS")
+POOL_VARIABLES = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 # The code a fresh process runs: import the function, call it with the JSON arguments, and
 # print its answer as the last line of stdout (anything printed before it is ignored).
-_CALL = ("import json, sys; from {module} import {name} as f; "
-         "print(json.dumps(f(**json.loads(sys.argv[1]))), flush=True)")
+_CALL = (
+    "import json, sys; from {module} import {name} as f; "
+    "print(json.dumps(f(**json.loads(sys.argv[1]))), flush=True)"
+)
 
 
-def pool_env(threads: int, extra: dict[str, str] | None = None,
-             drop: Iterable[str] = ()) -> dict[str, str]:
+def pool_env(
+    threads: int, extra: dict[str, str] | None = None, drop: Iterable[str] = ()
+) -> dict[str, str]:
     """This process's environment with every thread pool sized to ``threads``.
 
     Parameters
@@ -53,8 +55,12 @@ def pool_env(threads: int, extra: dict[str, str] | None = None,
     return env
 
 
-def run_in_process(function: Callable[..., dict[str, Any]], params: dict[str, Any],
-                   env: dict[str, str], timeout: float | None = None) -> dict[str, Any]:
+def run_in_process(
+    function: Callable[..., dict[str, Any]],
+    params: dict[str, Any],
+    env: dict[str, str],
+    timeout: float | None = None,
+) -> dict[str, Any]:
     """``function(**params)`` in a fresh Python process; its JSON answer.
 
     Parameters
@@ -75,11 +81,19 @@ def run_in_process(function: Callable[..., dict[str, Any]], params: dict[str, An
         When the child exits with an error; the message holds its stderr.
     """
     code = _CALL.format(module=function.__module__, name=function.__name__)
-    done = subprocess.run([sys.executable, "-c", code, json.dumps(params)], env=env,
-                          capture_output=True, text=True, check=False, timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(params)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
     if done.returncode != 0:
-        raise RuntimeError(f"{function.__module__}.{function.__name__} failed in its process "
-                           f"(exit status {done.returncode}):\n{done.stderr}")
+        raise RuntimeError(
+            f"{function.__module__}.{function.__name__} failed in its process "
+            f"(exit status {done.returncode}):\n{done.stderr}"
+        )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

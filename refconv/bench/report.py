@@ -36,8 +36,10 @@ def table_lines(header: list[str], rows: list[list[str]], right: set[int]) -> li
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
@@ -52,9 +54,11 @@ def busy_warning(load: float, cpu_count: int | None, threads: int) -> str | None
     """
     if load <= (cpu_count or 1) - threads + 0.5:
         return None
-    return (f"WARNING: the machine was busy (load average up to {load:.1f} on {cpu_count} "
-            f"CPUs) while {threads} thread(s) were wanted: other processes took cores, so "
-            "these times are unreliable")
+    return (
+        f"WARNING: the machine was busy (load average up to {load:.1f} on {cpu_count} "
+        f"CPUs) while {threads} thread(s) were wanted: other processes took cores, so "
+        "these times are unreliable"
+    )
 
 
 def _verdict(row: dict[str, Any]) -> str:
@@ -67,32 +71,59 @@ def format_results(result: dict[str, Any]) -> str:
     """The main table: one line per case and batch size."""
     peers = result["meta"]["peers"]
     others = [peer for peer in peers if peer != "refconv"]
-    header = ["case", "N", *peers, *(f"ref/{p}" for p in others), "bar", "verdict",
-              "GFLOP/s", "FLOP/B", "bound", "% roof"]
+    header = [
+        "case",
+        "N",
+        *peers,
+        *(f"ref/{p}" for p in others),
+        "bar",
+        "verdict",
+        "GFLOP/s",
+        "FLOP/B",
+        "bound",
+        "% roof",
+    ]
     rows = []
     for row in result["results"]:
         stats = row["peers"]
         ref = stats.get("refconv")
-        rows.append([
-            row["title"], str(row["batch"]),
-            *(format_seconds(stats[p]["median_s"]) if p in stats else "-" for p in peers),
-            *(f"{row['ratio'][p]:.3g}" if p in row["ratio"] else "-" for p in others),
-            "-" if row["bar"] is None else f"≤{row['bar']:g}", _verdict(row),
-            "-" if ref is None else f"{ref['gflops']:.3g}", f"{row['intensity']:.3g}",
-            row["bound"], f"{row['roof_pct']:.0f}%" if "roof_pct" in row else "-",
-        ])
+        rows.append(
+            [
+                row["title"],
+                str(row["batch"]),
+                *(format_seconds(stats[p]["median_s"]) if p in stats else "-" for p in peers),
+                *(f"{row['ratio'][p]:.3g}" if p in row["ratio"] else "-" for p in others),
+                "-" if row["bar"] is None else f"≤{row['bar']:g}",
+                _verdict(row),
+                "-" if ref is None else f"{ref['gflops']:.3g}",
+                f"{row['intensity']:.3g}",
+                row["bound"],
+                f"{row['roof_pct']:.0f}%" if "roof_pct" in row else "-",
+            ]
+        )
     right = set(range(1, len(header))) - {len(header) - 2}  # "bound" reads left-aligned
     return "\n".join(table_lines(header, rows, right))
 
 
 def format_cold_start(rows: list[dict[str, Any]]) -> str:
     """First call in a fresh process, empty vs warm Numba cache, against a steady call."""
-    header = ["kernel family", "first call, empty cache", "first call, warm cache",
-              "steady call", "process (empty / warm)"]
-    body = [[r["title"], format_seconds(r["cold_first_s"]), format_seconds(r["warm_first_s"]),
-             format_seconds(r["steady_s"]),
-             f"{format_seconds(r['cold_process_s'])} / {format_seconds(r['warm_process_s'])}"]
-            for r in rows]
+    header = [
+        "kernel family",
+        "first call, empty cache",
+        "first call, warm cache",
+        "steady call",
+        "process (empty / warm)",
+    ]
+    body = [
+        [
+            r["title"],
+            format_seconds(r["cold_first_s"]),
+            format_seconds(r["warm_first_s"]),
+            format_seconds(r["steady_s"]),
+            f"{format_seconds(r['cold_process_s'])} / {format_seconds(r['warm_process_s'])}",
+        ]
+        for r in rows
+    ]
     return "\n".join(table_lines(header, body, {1, 2, 3, 4}))
 
 
@@ -112,8 +143,11 @@ def format_report(result: dict[str, Any]) -> str:
         "",
         format_results(result),
     ]
-    warning = busy_warning(max(meta.get("load_before", 0.0), meta["load_average"][0]),
-                           meta["cpu_count"], meta["threads"])
+    warning = busy_warning(
+        max(meta.get("load_before", 0.0), meta["load_average"][0]),
+        meta["cpu_count"],
+        meta["threads"],
+    )
     if warning:
         lines.insert(3, warning)
     if result.get("cold_start"):
@@ -122,9 +156,14 @@ def format_report(result: dict[str, Any]) -> str:
     missed = [row for row in checked if not row["passed"]]
     lines.append("")
     if checked:
-        lines.append(f"bars: {len(checked) - len(missed)} of {len(checked)} met"
-                     + (": missed " + ", ".join(f"{r['case']} N={r['batch']}" for r in missed)
-                        if missed else ""))
+        lines.append(
+            f"bars: {len(checked) - len(missed)} of {len(checked)} met"
+            + (
+                ": missed " + ", ".join(f"{r['case']} N={r['batch']}" for r in missed)
+                if missed
+                else ""
+            )
+        )
     else:
         lines.append("bars: not checked (they compare with PyTorch, which did not run)")
     return "\n".join(lines)

@@ -73,8 +73,9 @@ def measure_peaks(threads: int, quick: bool = False) -> dict[str, Any]:
     return {"sgemm_gflops": gflops, "sgemm_n": n, "bandwidth_gbs": gbs, "triad_mib": mib}
 
 
-def measure_cold_start(cases: Sequence[Case] = COLD_CASES, threads: int = 2,
-                       progress: Progress | None = None) -> list[dict[str, Any]]:
+def measure_cold_start(
+    cases: Sequence[Case] = COLD_CASES, threads: int = 2, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """First-call time in a fresh process, with an empty and then a warm Numba cache.
 
     Each case runs twice in fresh processes sharing one new ``NUMBA_CACHE_DIR``: the first
@@ -94,8 +95,10 @@ def measure_cold_start(cases: Sequence[Case] = COLD_CASES, threads: int = 2,
                 row["steady_s"] = answer["steady_s"]
         rows.append(row)
         if progress:
-            progress(f"cold start {case.title}: first call {row['cold_first_s']:.2f} s cold, "
-                     f"{row['warm_first_s']:.3f} s with a warm cache")
+            progress(
+                f"cold start {case.title}: first call {row['cold_first_s']:.2f} s cold, "
+                f"{row['warm_first_s']:.3f} s with a warm cache"
+            )
     return rows
 
 
@@ -107,21 +110,33 @@ def default_peers() -> tuple[str, ...]:
     return tuple(p for p in PEERS if p != "torch" or torch_available())
 
 
-def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int, rounds: int,
-               warmup: int, scipy_rounds: int, scipy_budget_s: float, settle_s: float,
-               min_turn_s: float) -> tuple[dict[str, list[float]], dict[str, float | None]]:
+def _time_case(
+    workers: dict[str, Worker],
+    case: Case,
+    batch: int,
+    repeats: int,
+    rounds: int,
+    warmup: int,
+    scipy_rounds: int,
+    scipy_budget_s: float,
+    settle_s: float,
+    min_turn_s: float,
+) -> tuple[dict[str, list[float]], dict[str, float | None]]:
     """Timed calls of every peer for one case, the peers taking turns round by round."""
     peers = list(workers)
     per_round = max(1, math.ceil(repeats / rounds))
     samples: dict[str, list[float]] = {peer: [] for peer in peers}
     first: dict[str, float | None] = {}
     for r in range(rounds):
-        for peer in peers[r % len(peers):] + peers[:r % len(peers)]:  # rotate the order
+        for peer in peers[r % len(peers) :] + peers[: r % len(peers)]:  # rotate the order
             scipy = peer == "scipy"
             if scipy and r >= scipy_rounds:
                 continue
             answer = workers[peer].ask(
-                op="time", case=asdict(case), batch=batch, repeats=per_round,
+                op="time",
+                case=asdict(case),
+                batch=batch,
+                repeats=per_round,
                 # SciPy compiles nothing, and a call can take seconds: no warm-up for it.
                 warmup=0 if scipy else (warmup if r == 0 else 1),
                 budget_s=scipy_budget_s if scipy else 1e9,
@@ -133,8 +148,13 @@ def _time_case(workers: dict[str, Worker], case: Case, batch: int, repeats: int,
     return samples, first
 
 
-def summarise(case: Case, batch: int, samples: dict[str, list[float]],
-              first: dict[str, float | None], peaks: dict[str, Any]) -> dict[str, Any]:
+def summarise(
+    case: Case,
+    batch: int,
+    samples: dict[str, list[float]],
+    first: dict[str, float | None],
+    peaks: dict[str, Any],
+) -> dict[str, Any]:
     """One row of the report: medians, ratios, GFLOP/s, the roof that binds, the bar.
 
     Parameters
@@ -153,21 +173,39 @@ def summarise(case: Case, batch: int, samples: dict[str, list[float]],
     peers = {}
     for peer, times in samples.items():
         median = statistics.median(times)
-        peers[peer] = {"median_s": median, "min_s": min(times), "n": len(times),
-                       "first_s": first.get(peer), "gflops": work / median / 1e9}
+        peers[peer] = {
+            "median_s": median,
+            "min_s": min(times),
+            "n": len(times),
+            "first_s": first.get(peer),
+            "gflops": work / median / 1e9,
+        }
     ai = work / traffic
     bound, roof_gflops = roof(case.family, ai, peaks)
-    ratio = {peer: peers["refconv"]["median_s"] / stats["median_s"]
-             for peer, stats in peers.items() if peer != "refconv" and "refconv" in peers}
+    ratio = {
+        peer: peers["refconv"]["median_s"] / stats["median_s"]
+        for peer, stats in peers.items()
+        if peer != "refconv" and "refconv" in peers
+    }
     passed = None
     if case.bar is not None and "torch" in ratio:
         passed = ratio["torch"] <= case.bar
     row: dict[str, Any] = {
-        "case": case.name, "title": case.title, "family": case.family, "batch": batch,
-        "spec": asdict(case), "input_shape": list(case.array_shapes(batch)["x"]),
-        "multiplications": multiplications(case, batch), "flops": work, "min_bytes": traffic,
-        "intensity": ai, "bound": bound,
-        "roof_gflops": roof_gflops, "peers": peers, "ratio": ratio, "bar": case.bar,
+        "case": case.name,
+        "title": case.title,
+        "family": case.family,
+        "batch": batch,
+        "spec": asdict(case),
+        "input_shape": list(case.array_shapes(batch)["x"]),
+        "multiplications": multiplications(case, batch),
+        "flops": work,
+        "min_bytes": traffic,
+        "intensity": ai,
+        "bound": bound,
+        "roof_gflops": roof_gflops,
+        "peers": peers,
+        "ratio": ratio,
+        "bar": case.bar,
         "passed": passed,
     }
     if "refconv" in peers:
@@ -255,8 +293,18 @@ def run_benchmark(
         say(f"sgemm {peaks['sgemm_gflops']:.1f} GFLOP/s, triad {peaks['bandwidth_gbs']:.1f} GB/s")
         jobs = [(case, batch) for case in cases for batch in batches]
         for index, (case, batch) in enumerate(jobs, start=1):
-            samples, first = _time_case(workers, case, batch, repeats, rounds, warmup,
-                                        scipy_rounds, scipy_budget_s, settle_s, min_turn_s)
+            samples, first = _time_case(
+                workers,
+                case,
+                batch,
+                repeats,
+                rounds,
+                warmup,
+                scipy_rounds,
+                scipy_budget_s,
+                settle_s,
+                min_turn_s,
+            )
             row = summarise(case, batch, samples, first, peaks)
             results.append(row)
             times = ", ".join(f"{p} {s['median_s'] * 1e3:.3g} ms" for p, s in row["peers"].items())
@@ -266,13 +314,21 @@ def run_benchmark(
             worker.close()
     cold = measure_cold_start(threads=threads, progress=say) if cold_start else []
     meta = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"), "python": platform.python_version(),
-        "platform": platform.platform(), "machine": platform.machine(),
-        "cpu_count": os.cpu_count(), "load_before": load_before,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_before": load_before,
         "load_average": list(os.getloadavg()),
-        "threads": threads, "repeats": repeats, "rounds": rounds, "warmup": warmup,
+        "threads": threads,
+        "repeats": repeats,
+        "rounds": rounds,
+        "warmup": warmup,
         "min_turn_s": min_turn_s,
-        "batches": list(batches), "peers": list(peers), "processes": infos,
+        "batches": list(batches),
+        "peers": list(peers),
+        "processes": infos,
         "seconds": time.perf_counter() - started,
     }
     return {"meta": meta, "peaks": peaks, "results": results, "cold_start": cold}

@@ -44,10 +44,17 @@ class FakeClock:
         self.now += seconds
 
 
-def time_calls(fn: Callable[[], Any], repeats: int, warmup: int,
-               budget_s: float = float("inf"), warm_s: float = 0.1, min_s: float = 0.0,
-               before: Callable[[], Any] | None = None, max_calls: int = MAX_CALLS,
-               clock: Clock = time.perf_counter) -> tuple[list[float], float | None]:
+def time_calls(
+    fn: Callable[[], Any],
+    repeats: int,
+    warmup: int,
+    budget_s: float = float("inf"),
+    warm_s: float = 0.1,
+    min_s: float = 0.0,
+    before: Callable[[], Any] | None = None,
+    max_calls: int = MAX_CALLS,
+    clock: Clock = time.perf_counter,
+) -> tuple[list[float], float | None]:
     """``warmup`` untimed calls, then up to ``repeats`` timed ones within ``budget_s`` seconds.
 
     Parameters
@@ -118,8 +125,13 @@ def summary(times: list[float]) -> dict[str, float]:
     return {"min_s": min(times), "median_s": statistics.median(times), "calls": len(times)}
 
 
-def measure(fn: Callable[[], Any], repeats: int, warmup: int = 2, warm_s: float = 0.1,
-            before: Callable[[], Any] | None = None) -> dict[str, float]:
+def measure(
+    fn: Callable[[], Any],
+    repeats: int,
+    warmup: int = 2,
+    warm_s: float = 0.1,
+    before: Callable[[], Any] | None = None,
+) -> dict[str, float]:
     """:func:`summary` of ``repeats`` timed calls after at least 0.1 s of warm-up calls.
 
     The usual way to time one variant of a measurement: ``measure(fn, 30)["median_s"]``.

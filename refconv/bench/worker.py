@@ -61,8 +61,13 @@ def info(peer: str) -> dict[str, Any]:
     """Versions and thread settings seen by this process."""
     import numba
 
-    found: dict[str, Any] = {"peer": peer, "numpy": np.__version__, "numba": numba.__version__,
-                             "numba_threads": numba.get_num_threads(), "pid": os.getpid()}
+    found: dict[str, Any] = {
+        "peer": peer,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "numba_threads": numba.get_num_threads(),
+        "pid": os.getpid(),
+    }
     if peer == "torch":
         import torch
 
@@ -111,9 +116,13 @@ def serve(peer: str, threads: int) -> None:
                     case = Case(**request["case"])
                     arrays = make_inputs(case, request["batch"])
                     cached = (key, arrays, PEER_CALLS[peer](case, arrays))
-                times, first = time_calls(cached[2], request["repeats"], request["warmup"],
-                                          request.get("budget_s", float("inf")),
-                                          min_s=request.get("min_s", 0.0))
+                times, first = time_calls(
+                    cached[2],
+                    request["repeats"],
+                    request["warmup"],
+                    request.get("budget_s", float("inf")),
+                    min_s=request.get("min_s", 0.0),
+                )
                 answer = {"times": times, "first_s": first}
             else:
                 answer = {"error": f"unknown op {op!r}"}
@@ -153,7 +162,10 @@ class Worker:
         self.peer = peer
         self.process = subprocess.Popen(
             [sys.executable, "-c", _LAUNCH, peer, str(threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
             env=pool_env(threads),
         )
 
@@ -163,8 +175,10 @@ class Worker:
         self.process.stdin.flush()
         line = self.process.stdout.readline()
         if not line:
-            raise RuntimeError(f"the {self.peer} benchmark process died (exit code "
-                               f"{self.process.wait()}); its error is printed above")
+            raise RuntimeError(
+                f"the {self.peer} benchmark process died (exit code "
+                f"{self.process.wait()}); its error is printed above"
+            )
         answer = json.loads(line)
         if "error" in answer:
             raise RuntimeError(f"{self.peer} failed on {request.get('op')}: {answer['error']}")

@@ -39,12 +39,20 @@ on stdout. A usage error is one line on stderr and exit status 2."""
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``refconv`` parser with every subcommand registered."""
-    parser = Parser(prog="refconv", description=DESCRIPTION,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"refconv {__version__}",
-                        help="print the version and exit")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
-                                       help="one of these; refconv COMMAND --help tells more")
+    parser = Parser(
+        prog="refconv",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"refconv {__version__}",
+        help="print the version and exit",
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", help="one of these; refconv COMMAND --help tells more"
+    )
     for name in SUBCOMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser

@@ -37,51 +37,104 @@ checked before the benchmark starts."""
 
 def _json_target(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError(f"expected a file name, or no value for stdout; got "
-                                         f"{shown(text)}")
+        raise argparse.ArgumentTypeError(
+            f"expected a file name, or no value for stdout; got {shown(text)}"
+        )
     return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``refconv bench`` (shared by the subcommand and ``scripts/bench.py``)."""
-    parser.add_argument("--quick", action="store_true",
-                        help="N=1 only, 3 repeats, smaller roof measurements, no cold start")
-    parser.add_argument("--cases", nargs="+", metavar="NAME",
-                        help="run only these cases (see --list)")
-    parser.add_argument("--list", action="store_true",
-                        help="list the cases (with --json: as JSON) and exit")
-    parser.add_argument("--batch", nargs="+", type=integer(1, MAX_BATCH), metavar="N",
-                        help=f"batch sizes, 1 to {MAX_BATCH} (default: 1 8; with --quick: 1)")
-    parser.add_argument("--repeats", type=integer(1, 10_000), metavar="R",
-                        help="timed calls per peer and case (default 10; --quick: 3)")
-    parser.add_argument("--rounds", type=integer(1, 1000), metavar="K",
-                        help="rounds in which the peers take turns (default 5; --quick: 3)")
-    parser.add_argument("--threads", type=integer(1, MAX_THREADS), default=2, metavar="T",
-                        help="threads of every pool in every process (default 2)")
-    parser.add_argument("--peers", nargs="+", choices=bench.PEERS,
-                        help="which peers to run (default: all that are installed)")
-    parser.add_argument("--no-cold-start", action="store_true",
-                        help="skip the cold vs warm Numba cache measurement")
-    parser.add_argument("--json", nargs="?", const="-", metavar="PATH", type=_json_target,
-                        help="write the results as JSON to PATH (to stdout without PATH, "
-                        "instead of the table)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 if any bar is missed (needs PyTorch)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="N=1 only, 3 repeats, smaller roof measurements, no cold start",
+    )
+    parser.add_argument(
+        "--cases", nargs="+", metavar="NAME", help="run only these cases (see --list)"
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="list the cases (with --json: as JSON) and exit"
+    )
+    parser.add_argument(
+        "--batch",
+        nargs="+",
+        type=integer(1, MAX_BATCH),
+        metavar="N",
+        help=f"batch sizes, 1 to {MAX_BATCH} (default: 1 8; with --quick: 1)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=integer(1, 10_000),
+        metavar="R",
+        help="timed calls per peer and case (default 10; --quick: 3)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=integer(1, 1000),
+        metavar="K",
+        help="rounds in which the peers take turns (default 5; --quick: 3)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=integer(1, MAX_THREADS),
+        default=2,
+        metavar="T",
+        help="threads of every pool in every process (default 2)",
+    )
+    parser.add_argument(
+        "--peers",
+        nargs="+",
+        choices=bench.PEERS,
+        help="which peers to run (default: all that are installed)",
+    )
+    parser.add_argument(
+        "--no-cold-start", action="store_true", help="skip the cold vs warm Numba cache measurement"
+    )
+    parser.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        metavar="PATH",
+        type=_json_target,
+        help="write the results as JSON to PATH (to stdout without PATH, instead of the table)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit with status 1 if any bar is missed (needs PyTorch)",
+    )
 
 
 def register(subparsers: Any) -> None:
     """Add the ``bench`` subcommand to the ``refconv`` parser."""
-    parser = subparsers.add_parser("bench", help=HELP, description=DESCRIPTION,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "bench",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     parser.set_defaults(func=run, prog=parser.prog)
 
 
 def cases_json() -> list[dict[str, Any]]:
     """The benchmark cases as JSON-ready data (``--list --json``)."""
-    return [{"name": c.name, "title": c.title, "family": c.family, "c_in": c.c_in,
-             "c_out": c.c_out, "size": c.size, "kernel": c.kernel, "stride": c.stride,
-             "padding": c.padding, "bar": c.bar} for c in bench.CASES]
+    return [
+        {
+            "name": c.name,
+            "title": c.title,
+            "family": c.family,
+            "c_in": c.c_in,
+            "c_out": c.c_out,
+            "size": c.size,
+            "kernel": c.kernel,
+            "stride": c.stride,
+            "padding": c.padding,
+            "bar": c.bar,
+        }
+        for c in bench.CASES
+    ]
 
 
 def _list_cases() -> str:
@@ -107,8 +160,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json not in (None, "-"):  # before the work: minutes of timings should not be lost
         problem = check_output_file(args.json)
         if problem:
-            return fail(args, f"--json {args.json!r}: cannot write the results there "
-                        f"({problem})")
+            return fail(args, f"--json {args.json!r}: cannot write the results there ({problem})")
     if args.list:
         if not _write_json(args.json, cases_json()):
             print(_list_cases())
@@ -119,8 +171,9 @@ def run(args: argparse.Namespace) -> int:
         return fail(args, f"--cases: {exc}")
     peers = args.peers or bench.default_peers()
     if args.check and "torch" not in peers:
-        return fail(args, "--check compares with PyTorch, which is not installed (or not "
-                    "among --peers)")
+        return fail(
+            args, "--check compares with PyTorch, which is not installed (or not among --peers)"
+        )
     quick = args.quick
     result = bench.run_benchmark(
         cases,
@@ -143,8 +196,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``scripts/bench.py``: the same options without the ``refconv`` front end."""
-    parser = Parser(prog="bench", description=DESCRIPTION,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(
+        prog="bench", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_arguments(parser)
     parser.set_defaults(prog="bench")
     return run(parser.parse_args(argv))

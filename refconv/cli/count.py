@@ -38,8 +38,7 @@ Limits: H, W, --kernel, --stride and --dilation from 1 to {SPATIAL_MAX}, --paddi
 --json prints the same as JSON on stdout. A usage error is one line on stderr, exit status 2."""
 
 #: The options that only mean something with --input, and their defaults there.
-SHAPE_DEFAULTS = {"kernel": 3, "out": 64, "stride": 1, "padding": 0, "dilation": 1,
-                  "multiplier": 1}
+SHAPE_DEFAULTS = {"kernel": 3, "out": 64, "stride": 1, "padding": 0, "dilation": 1, "multiplier": 1}
 
 
 def _padding(text: str) -> int | str:
@@ -66,24 +65,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     size = integer(1, SPATIAL_MAX)
     channels = integer(1, COUNT_MAX)
-    parser.add_argument("--input", metavar="HxWxC",
-                        type=dims("HWC", (SPATIAL_MAX, SPATIAL_MAX, COUNT_MAX), "12x12x3"),
-                        help="input height x width x channels, e.g. 12x12x3 (without it: "
-                        "verify the published figures)")
+    parser.add_argument(
+        "--input",
+        metavar="HxWxC",
+        type=dims("HWC", (SPATIAL_MAX, SPATIAL_MAX, COUNT_MAX), "12x12x3"),
+        help="input height x width x channels, e.g. 12x12x3 (without it: "
+        "verify the published figures)",
+    )
     parser.add_argument("--kernel", type=size, metavar="K", help="kernel size K (default 3)")
-    parser.add_argument("--out", type=channels, metavar="N",
-                        help="output channels N (default 64)")
+    parser.add_argument("--out", type=channels, metavar="N", help="output channels N (default 64)")
     parser.add_argument("--stride", type=size, metavar="S", help="stride (default 1)")
-    parser.add_argument("--padding", type=_padding, metavar="P",
-                        help="zero padding on every side: an int, 'same' or 'valid' (default 0)")
+    parser.add_argument(
+        "--padding",
+        type=_padding,
+        metavar="P",
+        help="zero padding on every side: an int, 'same' or 'valid' (default 0)",
+    )
     parser.add_argument("--dilation", type=size, metavar="D", help="dilation (default 1)")
-    parser.add_argument("--multiplier", type=channels, metavar="M",
-                        help="depth multiplier of the depthwise step (default 1)")
-    parser.add_argument("--intermediate", type=channels, metavar="R",
-                        help="channels between the Kx1 and 1xK passes (default --out)")
+    parser.add_argument(
+        "--multiplier",
+        type=channels,
+        metavar="M",
+        help="depth multiplier of the depthwise step (default 1)",
+    )
+    parser.add_argument(
+        "--intermediate",
+        type=channels,
+        metavar="R",
+        help="channels between the Kx1 and 1xK passes (default --out)",
+    )
     parser.add_argument("--bias", action="store_true", help="count biases (default: none)")
-    parser.add_argument("--effective", action="store_true",
-                        help="skip products with zero padding")
+    parser.add_argument("--effective", action="store_true", help="skip products with zero padding")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(func=run, prog=parser.prog)
 
@@ -95,26 +107,41 @@ def comparison_table(rows: list[counting.ComparisonRow]) -> str:
     """The rows of :func:`refconv.counting.compare_convolutions` as an aligned text table."""
     standard = rows[0].cost
     header = ("op", "output (C,H,W)", "multiplications", "additions", "params", "x standard")
-    body = [(r.name, str(r.cost.output_shape), f"{r.cost.multiplications:,}",
-             f"{r.cost.additions:,}", f"{r.cost.params:,}",
-             f"{r.cost.multiplications / standard.multiplications:.4f}") for r in rows]
+    body = [
+        (
+            r.name,
+            str(r.cost.output_shape),
+            f"{r.cost.multiplications:,}",
+            f"{r.cost.additions:,}",
+            f"{r.cost.params:,}",
+            f"{r.cost.multiplications / standard.multiplications:.4f}",
+        )
+        for r in rows
+    ]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join([line[0].ljust(widths[0]), line[1].ljust(widths[1])]
-                       + [line[i].rjust(widths[i]) for i in range(2, len(line))])
-             for line in [header, *body]]
+    lines = [
+        "  ".join(
+            [line[0].ljust(widths[0]), line[1].ljust(widths[1])]
+            + [line[i].rjust(widths[i]) for i in range(2, len(line))]
+        )
+        for line in [header, *body]
+    ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
 
 
 def row_json(row: counting.ComparisonRow) -> dict[str, Any]:
     """One row of :func:`refconv.counting.compare_convolutions` as JSON-ready data."""
-    return {"name": row.name, "output_shape": list(row.cost.output_shape),
-            "multiplications": row.cost.multiplications, "additions": row.cost.additions,
-            "params": row.cost.params}
+    return {
+        "name": row.name,
+        "output_shape": list(row.cost.output_shape),
+        "multiplications": row.cost.multiplications,
+        "additions": row.cost.additions,
+        "params": row.cost.params,
+    }
 
 
-def comparison_json(args: argparse.Namespace,
-                    rows: list[counting.ComparisonRow]) -> dict[str, Any]:
+def comparison_json(args: argparse.Namespace, rows: list[counting.ComparisonRow]) -> dict[str, Any]:
     """``refconv count --input ... --json``: the options, the rows, the MobileNet ratio.
 
     ``output_shape`` is refconv's ``(C, H, W)``; ``input_hwc`` repeats ``--input`` as given.
@@ -123,10 +150,17 @@ def comparison_json(args: argparse.Namespace,
     return {
         "input_hwc": [h, w, c],
         "input_chw": [c, h, w],
-        "options": {"kernel": args.kernel, "out": args.out, "stride": args.stride,
-                    "padding": args.padding, "dilation": args.dilation,
-                    "multiplier": args.multiplier, "intermediate": args.intermediate,
-                    "bias": args.bias, "effective": args.effective},
+        "options": {
+            "kernel": args.kernel,
+            "out": args.out,
+            "stride": args.stride,
+            "padding": args.padding,
+            "dilation": args.dilation,
+            "multiplier": args.multiplier,
+            "intermediate": args.intermediate,
+            "bias": args.bias,
+            "effective": args.effective,
+        },
         "rows": [row_json(r) for r in rows],
         "formula_1_over_N_plus_1_over_K2": counting.reduction_formula(args.out, args.kernel),
     }
@@ -152,8 +186,10 @@ def verification_json() -> dict[str, Any]:
     "mismatches", "ok"}``; ``printed`` is the figure as the source prints it, ``exact`` what
     refconv computes.
     """
-    sections = [{"title": title, "checks": [check_json(c) for c in make()]}
-                for title, make in published.SECTIONS.items()]
+    sections = [
+        {"title": title, "checks": [check_json(c) for c in make()]}
+        for title, make in published.SECTIONS.items()
+    ]
     checks = [c for section in sections for c in section["checks"]]
     mismatches = sum(c["verdict"] == "mismatch" for c in checks)
     return {
@@ -175,31 +211,40 @@ def _check_shape_options(args: argparse.Namespace) -> str | None:
         pad = 0 if args.padding == "valid" else args.padding
         span = (args.kernel - 1) * args.dilation + 1
         if span > h + 2 * pad or span > w + 2 * pad:
-            return (f"--kernel {args.kernel} (with --dilation {args.dilation}) spans {span} "
-                    f"pixels, but --input {h}x{w}x{c} with --padding {args.padding} is only "
-                    f"{h + 2 * pad}x{w + 2 * pad}; use a smaller --kernel or --dilation, more "
-                    f"--padding ('same' always fits), or a larger --input")
+            return (
+                f"--kernel {args.kernel} (with --dilation {args.dilation}) spans {span} "
+                f"pixels, but --input {h}x{w}x{c} with --padding {args.padding} is only "
+                f"{h + 2 * pad}x{w + 2 * pad}; use a smaller --kernel or --dilation, more "
+                f"--padding ('same' always fits), or a larger --input"
+            )
     if args.effective:
-        out = counting.conv2d_cost((1, h, w), 1, args.kernel, args.stride, args.padding,
-                               args.dilation, bias=False).output_shape
+        out = counting.conv2d_cost(
+            (1, h, w), 1, args.kernel, args.stride, args.padding, args.dilation, bias=False
+        ).output_shape
         work = (out[1] + out[2]) * args.kernel
         if work > EFFECTIVE_BUDGET:
-            return (f"--effective counts window by window: output {out[1]}x{out[2]} with "
-                    f"--kernel {args.kernel} is {work:,} tap checks, more than the limit "
-                    f"{EFFECTIVE_BUDGET:,}; drop --effective or use smaller sizes")
+            return (
+                f"--effective counts window by window: output {out[1]}x{out[2]} with "
+                f"--kernel {args.kernel} is {work:,} tap checks, more than the limit "
+                f"{EFFECTIVE_BUDGET:,}; drop --effective or use smaller sizes"
+            )
     return None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``refconv count``; return the exit status (0 ok, 1 a mismatch, 2 bad input)."""
-    given = [f"--{name}" for name in (*SHAPE_DEFAULTS, "intermediate")
-             if getattr(args, name) is not None]
+    given = [
+        f"--{name}" for name in (*SHAPE_DEFAULTS, "intermediate") if getattr(args, name) is not None
+    ]
     given += [f"--{name}" for name in ("bias", "effective") if getattr(args, name)]
     if args.input is None:
         if given:
             verb = "needs" if len(given) == 1 else "need"
-            return fail(args, f"{', '.join(given)} {verb} --input HxWxC (without --input, "
-                        f"refconv count verifies the published figures)")
+            return fail(
+                args,
+                f"{', '.join(given)} {verb} --input HxWxC (without --input, "
+                f"refconv count verifies the published figures)",
+            )
         if args.json:
             report = verification_json()
             print(to_json(report))
@@ -213,17 +258,28 @@ def run(args: argparse.Namespace) -> int:
     problem = _check_shape_options(args)
     if problem:
         return fail(args, problem)
-    rows = counting.compare_convolutions(args.shape, args.kernel, args.out, args.stride,
-                                     args.padding, args.dilation, args.multiplier,
-                                     args.intermediate, args.bias, args.effective)
+    rows = counting.compare_convolutions(
+        args.shape,
+        args.kernel,
+        args.out,
+        args.stride,
+        args.padding,
+        args.dilation,
+        args.multiplier,
+        args.intermediate,
+        args.bias,
+        args.effective,
+    )
     if args.json:
         print(to_json(comparison_json(args, rows)))
         return 0
     formula = counting.reduction_formula(args.out, args.kernel)
-    print(f"input {h}x{w}x{c}, kernel {args.kernel}x{args.kernel}, {args.out} outputs, "
-          f"stride {args.stride}, padding {args.padding!r}, dilation {args.dilation}, "
-          f"depth multiplier {args.multiplier}, bias {'yes' if args.bias else 'no'}"
-          f"{', effective (padded zeros skipped)' if args.effective else ''}")
+    print(
+        f"input {h}x{w}x{c}, kernel {args.kernel}x{args.kernel}, {args.out} outputs, "
+        f"stride {args.stride}, padding {args.padding!r}, dilation {args.dilation}, "
+        f"depth multiplier {args.multiplier}, bias {'yes' if args.bias else 'no'}"
+        f"{', effective (padded zeros skipped)' if args.effective else ''}"
+    )
     print(comparison_table(rows))
     print(f"1/N + 1/K^2 = {formula:.4f} (depthwise + pointwise over standard, multiplications)")
     return 0

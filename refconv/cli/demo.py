@@ -50,8 +50,11 @@ def _oracle(x: np.ndarray, weight: np.ndarray, groups: int) -> np.ndarray:
     rows = []
     for o in range(c_out):
         c0 = (o // o_group) * c_group
-        rows.append(sum(signal.correlate2d(x[0, c0 + c], weight[o, c], mode="valid")
-                        for c in range(c_group)))
+        rows.append(
+            sum(
+                signal.correlate2d(x[0, c0 + c], weight[o, c], mode="valid") for c in range(c_group)
+            )
+        )
     return np.stack(rows)[None]
 
 
@@ -65,12 +68,24 @@ def tds_example(seed: int = 0) -> dict:
     c_in, k = EXAMPLE_SHAPE[1], EXAMPLE_KERNEL
     image, mid = EXAMPLE_SHAPE[1:], (c_in, 8, 8)  # the depthwise output feeds the pointwise step
     cases = {  # name: (function, weight, groups, closed-form cost)
-        "standard": (F.conv2d, rng.standard_normal((EXAMPLE_OUT, c_in, k, k)), 1,
-                     counting.conv2d_cost(image, EXAMPLE_OUT, k, bias=False)),
-        "depthwise": (F.depthwise_conv2d, rng.standard_normal((c_in, 1, k, k)), c_in,
-                      counting.depthwise_conv2d_cost(image, k, bias=False)),
-        "pointwise": (F.pointwise_conv2d, rng.standard_normal((EXAMPLE_OUT, c_in, 1, 1)), 1,
-                      counting.pointwise_conv2d_cost(mid, EXAMPLE_OUT, bias=False)),
+        "standard": (
+            F.conv2d,
+            rng.standard_normal((EXAMPLE_OUT, c_in, k, k)),
+            1,
+            counting.conv2d_cost(image, EXAMPLE_OUT, k, bias=False),
+        ),
+        "depthwise": (
+            F.depthwise_conv2d,
+            rng.standard_normal((c_in, 1, k, k)),
+            c_in,
+            counting.depthwise_conv2d_cost(image, k, bias=False),
+        ),
+        "pointwise": (
+            F.pointwise_conv2d,
+            rng.standard_normal((EXAMPLE_OUT, c_in, 1, 1)),
+            1,
+            counting.pointwise_conv2d_cost(mid, EXAMPLE_OUT, bias=False),
+        ),
     }
     results = {}
     previous = x
@@ -78,8 +93,10 @@ def tds_example(seed: int = 0) -> dict:
         source = previous if name == "pointwise" else x  # pointwise reads the depthwise output
         expected = _oracle(source, weight, groups)
         previous = expected
-        errors = {m: float(np.max(np.abs(function(source, weight, method=m) - expected)))
-                  for m in DEMO_METHODS}
+        errors = {
+            m: float(np.max(np.abs(function(source, weight, method=m) - expected)))
+            for m in DEMO_METHODS
+        }
         results[name] = {
             "input": list(source.shape[1:]),
             "weight": list(weight.shape),
@@ -109,20 +126,33 @@ def report(seed: int = 0) -> dict[str, Any]:
     column, row = separate(sobel)
     worst = max(max(r["max_abs_error_vs_scipy"].values()) for r in convolutions.values())
     return {
-        "example": {"input_hwc": [EXAMPLE_SHAPE[2], EXAMPLE_SHAPE[3], EXAMPLE_SHAPE[1]],
-                    "kernel": EXAMPLE_KERNEL, "out_channels": EXAMPLE_OUT, "padding": "valid",
-                    "stride": 1, "methods": list(DEMO_METHODS)},
+        "example": {
+            "input_hwc": [EXAMPLE_SHAPE[2], EXAMPLE_SHAPE[3], EXAMPLE_SHAPE[1]],
+            "kernel": EXAMPLE_KERNEL,
+            "out_channels": EXAMPLE_OUT,
+            "padding": "valid",
+            "stride": 1,
+            "methods": list(DEMO_METHODS),
+        },
         "convolutions": convolutions,
         "standard_multiplications": mults["standard"],
         "separable_multiplications": separable,
         "times_fewer": round(mults["standard"] / separable, 2),
         "largest_error_vs_scipy": worst,
         "comparison": [row_json(r) for r in counting.compare_convolutions()],
-        "verification": {"checked": len(checks), "errata": len(errata),
-                         "mismatches": mismatches, "errata_checks": errata},
+        "verification": {
+            "checked": len(checks),
+            "errata": len(errata),
+            "mismatches": mismatches,
+            "errata_checks": errata,
+        },
         "separability": {
-            "sobel_x": {"kernel": sobel.tolist(), "rank": analyze(sobel).rank,
-                        "column": column.tolist(), "row": row.tolist()},
+            "sobel_x": {
+                "kernel": sobel.tolist(),
+                "rank": analyze(sobel).rank,
+                "column": column.tolist(),
+                "row": row.tolist(),
+            },
             "laplacian4": {"kernel": laplacian.tolist(), "rank": analyze(laplacian).rank},
         },
         "ok": worst < 1e-9 and not mismatches,
@@ -138,31 +168,39 @@ def _print(data: dict[str, Any]) -> None:
     print(header)
     print("-" * len(header))
     for name, r in results.items():
-        line = (f"{name:<11} {'x'.join(map(str, r['input'])):>11} "
-                f"{'x'.join(map(str, r['weight'])):>16} {'x'.join(map(str, r['output'])):>12} "
-                f"{r['multiplications']:>11,}")
+        line = (
+            f"{name:<11} {'x'.join(map(str, r['input'])):>11} "
+            f"{'x'.join(map(str, r['weight'])):>16} {'x'.join(map(str, r['output'])):>12} "
+            f"{r['multiplications']:>11,}"
+        )
         line += "".join(f" {r['max_abs_error_vs_scipy'][m]:>10.1e}" for m in DEMO_METHODS)
         print(line)
     std, sep = data["standard_multiplications"], data["separable_multiplications"]
-    print(f"\nstandard: {std:,} multiplications; depthwise + pointwise: "
-          f"{results['depthwise']['multiplications']:,} + "
-          f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)")
+    print(
+        f"\nstandard: {std:,} multiplications; depthwise + pointwise: "
+        f"{results['depthwise']['multiplications']:,} + "
+        f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)"
+    )
     print("last columns: largest |refconv - scipy.signal.correlate2d| for each method")
     print("\nThe same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):")
     print(comparison_table(counting.compare_convolutions()))
     checked = data["verification"]
     errata = checked["errata_checks"]
-    print(f"\nThe articles' and the MobileNet paper's figures (refconv count prints each one): "
-          f"{checked['checked']} checked, {checked['errata']} errata reproduced, "
-          f"{checked['mismatches']} mismatches.")
+    print(
+        f"\nThe articles' and the MobileNet paper's figures (refconv count prints each one): "
+        f"{checked['checked']} checked, {checked['errata']} errata reproduced, "
+        f"{checked['mismatches']} mismatches."
+    )
     for check in errata[:3]:
         print(published.Check(**{k: v for k, v in check.items() if k != "verdict"}).line())
     if len(errata) > 3:
         print(f"  ... and {len(errata) - 3} more errata: refconv count")
     sobel = data["separability"]["sobel_x"]
-    print(f"\nSpatial separability (refconv separable sobel): Sobel-x {sobel['kernel']} = "
-          f"column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
-          f"{data['separability']['laplacian4']['rank']} and does not split.")
+    print(
+        f"\nSpatial separability (refconv separable sobel): Sobel-x {sobel['kernel']} = "
+        f"column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
+        f"{data['separability']['laplacian4']['rank']} and does not split."
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -170,8 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if args.figures:  # before the work: a bad folder should not cost the whole report
         problem = check_output_dir(args.figures)
         if problem:
-            return fail(args, f"--figures {args.figures!r}: cannot write figures there "
-                        f"({problem})")
+            return fail(args, f"--figures {args.figures!r}: cannot write figures there ({problem})")
     data = report()
     if not args.json:
         _print(data)
@@ -190,13 +227,21 @@ def run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand to the ``refconv`` parser."""
     parser = subparsers.add_parser(
-        "demo", help="the TDS example computed every way, checked against scipy",
-        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "demo",
+        help="the TDS example computed every way, checked against scipy",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--json", action="store_true",
-                        help="print JSON instead of text (with --figures, the files written "
-                        "are listed under 'figures')")
-    parser.add_argument("--figures", metavar="DIR", type=path,
-                        help="also write every figure into DIR (created if needed; checked "
-                        "before the work starts)")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON instead of text (with --figures, the files written "
+        "are listed under 'figures')",
+    )
+    parser.add_argument(
+        "--figures",
+        metavar="DIR",
+        type=path,
+        help="also write every figure into DIR (created if needed; checked before the work starts)",
+    )
     parser.set_defaults(func=run, prog=parser.prog)

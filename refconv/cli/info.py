@@ -28,8 +28,11 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``info`` subcommand to the ``refconv`` parser."""
-    parser = subparsers.add_parser("info", help="what refconv runs on: versions, threads, BLAS",
-                                   description=DESCRIPTION,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "info",
+        help="what refconv runs on: versions, threads, BLAS",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(func=run, prog=parser.prog)

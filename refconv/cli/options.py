@@ -88,7 +88,8 @@ def dims(names: Sequence[str], maxima: Sequence[int], example: str) -> Callable[
         except ValueError:
             values = ()
         fits = len(values) == len(names) and all(
-            1 <= v <= m for v, m in zip(values, maxima, strict=True))
+            1 <= v <= m for v, m in zip(values, maxima, strict=True)
+        )
         if not fits:
             raise argparse.ArgumentTypeError(
                 f"expected {form} ({ranges}), e.g. {example}; got {shown(text)}"

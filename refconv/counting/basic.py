@@ -45,12 +45,21 @@ def batch_norm2d_cost(input_shape: Shape, affine: bool = True) -> OpCount:
     """
     c, h, w = feature_map_shape(input_shape)
     n = c * h * w
-    return OpCount(n, n, 2 * c if affine else 0, (c, h, w), buffers=2 * c, kind="batchnorm",
-                   input_numel=n, output_numel=n)
+    return OpCount(
+        n,
+        n,
+        2 * c if affine else 0,
+        (c, h, w),
+        buffers=2 * c,
+        kind="batchnorm",
+        input_numel=n,
+        output_numel=n,
+    )
 
 
-def batch_norm2d_counted(x: np.ndarray, scale: np.ndarray, shift: np.ndarray
-                         ) -> tuple[np.ndarray, Tally]:
+def batch_norm2d_counted(
+    x: np.ndarray, scale: np.ndarray, shift: np.ndarray
+) -> tuple[np.ndarray, Tally]:
     """Inference BatchNorm of ``x`` ``(C, H, W)``, folded: ``y = x * scale[c] + shift[c]``
     (1 mul + 1 add each).
 
@@ -74,8 +83,9 @@ def relu_cost(input_shape: Shape) -> OpCount:
     18
     """
     n = numel(tuple(input_shape))
-    return OpCount(0, 0, 0, tuple(input_shape), comparisons=n, kind="relu", input_numel=n,
-                   output_numel=n)
+    return OpCount(
+        0, 0, 0, tuple(input_shape), comparisons=n, kind="relu", input_numel=n, output_numel=n
+    )
 
 
 def relu_counted(x: np.ndarray) -> tuple[np.ndarray, Tally]:
@@ -102,12 +112,21 @@ def linear_cost(in_features: int, out_features: int, bias: bool = True) -> OpCou
     """
     i = arguments.positive_int(in_features, "in_features")
     o = arguments.positive_int(out_features, "out_features")
-    return OpCount(i * o, (i - 1) * o + (o if bias else 0), i * o + (o if bias else 0), (o,),
-                   kind="linear", input_numel=i, output_numel=o, bias_adds=o if bias else 0)
+    return OpCount(
+        i * o,
+        (i - 1) * o + (o if bias else 0),
+        i * o + (o if bias else 0),
+        (o,),
+        kind="linear",
+        input_numel=i,
+        output_numel=o,
+        bias_adds=o if bias else 0,
+    )
 
 
-def linear_counted(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
-                   ) -> tuple[np.ndarray, Tally]:
+def linear_counted(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
+) -> tuple[np.ndarray, Tally]:
     """``y = weight @ x + bias`` with ``x`` of shape ``(in,)``, ``weight`` ``(out, in)``, counted.
 
     >>> y, t = linear_counted(np.ones(3), np.ones((2, 3)), np.zeros(2))
@@ -137,5 +156,12 @@ def reshape_cost(input_shape: Shape, output_shape: Shape) -> OpCount:
     >>> reshape_cost((8, 4, 4), (128,)).multiplications
     0
     """
-    return OpCount(0, 0, 0, tuple(output_shape), kind="reshape",
-                   input_numel=numel(tuple(input_shape)), output_numel=numel(output_shape))
+    return OpCount(
+        0,
+        0,
+        0,
+        tuple(output_shape),
+        kind="reshape",
+        input_numel=numel(tuple(input_shape)),
+        output_numel=numel(output_shape),
+    )

@@ -34,11 +34,18 @@ class ComparisonRow:
         return self.cost.multiplications
 
 
-def compare_convolutions(input_shape: Shape = (3, 12, 12), kernel_size: int = 5,
-                         out_channels: int = 256, stride: int = 1, padding: object = 0,
-                         dilation: int = 1, depth_multiplier: int = 1,
-                         intermediate_channels: int | None = None, bias: bool = False,
-                         effective: bool = False) -> list[ComparisonRow]:
+def compare_convolutions(
+    input_shape: Shape = (3, 12, 12),
+    kernel_size: int = 5,
+    out_channels: int = 256,
+    stride: int = 1,
+    padding: object = 0,
+    dilation: int = 1,
+    depth_multiplier: int = 1,
+    intermediate_channels: int | None = None,
+    bias: bool = False,
+    effective: bool = False,
+) -> list[ComparisonRow]:
     """Standard vs depthwise + pointwise vs spatially separable, for one shape.
 
     The defaults are the TDS introduction's example (12x12x3 input, 5x5 kernels, 256 outputs,
@@ -59,13 +66,40 @@ def compare_convolutions(input_shape: Shape = (3, 12, 12), kernel_size: int = 5,
     spatial 1x5              20,971,520
     spatial 5x1 + 1x5        21,340,160
     """
-    standard = conv2d_cost(input_shape, out_channels, kernel_size, stride, padding, dilation, 1,
-                           bias, effective=effective)
-    separable = separable_conv2d_cost(input_shape, out_channels, kernel_size, depth_multiplier,
-                                      stride, padding, dilation, bias, effective=effective)
-    spatial = spatial_separable_conv2d_cost(input_shape, out_channels, kernel_size,
-                                            intermediate_channels, stride, padding, dilation, 1,
-                                            bias, effective=effective)
+    standard = conv2d_cost(
+        input_shape,
+        out_channels,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        1,
+        bias,
+        effective=effective,
+    )
+    separable = separable_conv2d_cost(
+        input_shape,
+        out_channels,
+        kernel_size,
+        depth_multiplier,
+        stride,
+        padding,
+        dilation,
+        bias,
+        effective=effective,
+    )
+    spatial = spatial_separable_conv2d_cost(
+        input_shape,
+        out_channels,
+        kernel_size,
+        intermediate_channels,
+        stride,
+        padding,
+        dilation,
+        1,
+        bias,
+        effective=effective,
+    )
     k = kernel_size
     return [
         ComparisonRow("standard", standard),

@@ -43,8 +43,9 @@ from ..padding import pad
 from .opcount import IntOrPair, OpCount, Shape, Tally, feature_map_shape
 
 
-def _valid_taps(size: int, kernel: int, stride: int, dilation: int, before: int,
-                out: int, effective: bool) -> list[int]:
+def _valid_taps(
+    size: int, kernel: int, stride: int, dilation: int, before: int, out: int, effective: bool
+) -> list[int]:
     """For each output index along one axis, how many kernel taps read a real input pixel.
 
     With ``effective=False`` every tap counts (padded zeros included): ``[kernel] * out``.
@@ -58,10 +59,18 @@ def _valid_taps(size: int, kernel: int, stride: int, dilation: int, before: int,
     return taps
 
 
-def conv2d_cost(input_shape: Shape, out_channels: int, kernel_size: IntOrPair,
-                stride: IntOrPair = 1, padding: object = 0, dilation: IntOrPair = 1,
-                groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                effective: bool = False) -> OpCount:
+def conv2d_cost(
+    input_shape: Shape,
+    out_channels: int,
+    kernel_size: IntOrPair,
+    stride: IntOrPair = 1,
+    padding: object = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+    bias: bool = True,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> OpCount:
     """Exact cost of a (grouped) 2-D convolution, as :func:`refconv.conv2d` computes it.
 
     Parameters
@@ -95,15 +104,18 @@ def conv2d_cost(input_shape: Shape, out_channels: int, kernel_size: IntOrPair,
     g = arguments.positive_int(groups, "groups")
     kh, kw = arguments.pair(kernel_size, "kernel_size", 1)
     mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
-    geometry = arguments.conv_geometry((1, c_in, h, w), (c_out, c_in // g, kh, kw), stride,
-                                       padding, dilation, g, mode)
+    geometry = arguments.conv_geometry(
+        (1, c_in, h, w), (c_out, c_in // g, kh, kw), stride, padding, dilation, g, mode
+    )
     cg = c_in // geometry.groups
     h_out, w_out = geometry.out_size
     skip = effective and mode == "zeros"
-    rows = _valid_taps(h, kh, geometry.stride[0], geometry.dilation[0], geometry.pads[0][0],
-                       h_out, skip)
-    cols = _valid_taps(w, kw, geometry.stride[1], geometry.dilation[1], geometry.pads[1][0],
-                       w_out, skip)
+    rows = _valid_taps(
+        h, kh, geometry.stride[0], geometry.dilation[0], geometry.pads[0][0], h_out, skip
+    )
+    cols = _valid_taps(
+        w, kw, geometry.stride[1], geometry.dilation[1], geometry.pads[1][0], w_out, skip
+    )
     # Products of one output channel: Cg * (sum over pixels of row taps * col taps).
     products_per_channel = cg * sum(rows) * sum(cols)
     # Pixels with at least one real product (each then needs products - 1 additions).
@@ -125,10 +137,17 @@ def conv2d_cost(input_shape: Shape, out_channels: int, kernel_size: IntOrPair,
     )
 
 
-def depthwise_conv2d_cost(input_shape: Shape, kernel_size: IntOrPair,
-                          depth_multiplier: int = 1, stride: IntOrPair = 1, padding: object = 0,
-                          dilation: IntOrPair = 1, bias: bool = True,
-                          padding_mode: str = "zeros", effective: bool = False) -> OpCount:
+def depthwise_conv2d_cost(
+    input_shape: Shape,
+    kernel_size: IntOrPair,
+    depth_multiplier: int = 1,
+    stride: IntOrPair = 1,
+    padding: object = 0,
+    dilation: IntOrPair = 1,
+    bias: bool = True,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> OpCount:
     """Depthwise convolution: ``groups = C_in``, ``C_out = C_in * depth_multiplier``.
 
     Each output pixel costs ``kH * kW`` multiplications and ``kH * kW - 1`` additions (+1 bias).
@@ -143,12 +162,23 @@ def depthwise_conv2d_cost(input_shape: Shape, kernel_size: IntOrPair,
     """
     c_in, _, _ = feature_map_shape(input_shape)
     m = arguments.positive_int(depth_multiplier, "depth_multiplier")
-    return conv2d_cost(input_shape, c_in * m, kernel_size, stride, padding, dilation, c_in,
-                       bias, padding_mode, effective)
+    return conv2d_cost(
+        input_shape,
+        c_in * m,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        c_in,
+        bias,
+        padding_mode,
+        effective,
+    )
 
 
-def pointwise_conv2d_cost(input_shape: Shape, out_channels: int, bias: bool = True,
-                          groups: int = 1) -> OpCount:
+def pointwise_conv2d_cost(
+    input_shape: Shape, out_channels: int, bias: bool = True, groups: int = 1
+) -> OpCount:
     """1x1 convolution: ``C_out * H * W * C_in // groups`` multiplications.
 
     Examples
@@ -159,8 +189,9 @@ def pointwise_conv2d_cost(input_shape: Shape, out_channels: int, bias: bool = Tr
     return conv2d_cost(input_shape, out_channels, 1, 1, 0, 1, groups, bias)
 
 
-def _padded_with_mask(x: np.ndarray, pads: arguments.Pads, padding_mode: str
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def _padded_with_mask(
+    x: np.ndarray, pads: arguments.Pads, padding_mode: str
+) -> tuple[np.ndarray, np.ndarray]:
     """The padded input ``(C, H + t + b, W + l + r)`` and a mask that is False on zero padding.
 
     Padding by reflect / replicate / circular copies real values, so its mask stays True.
@@ -170,14 +201,21 @@ def _padded_with_mask(x: np.ndarray, pads: arguments.Pads, padding_mode: str
     if padding_mode == "zeros":
         real[:] = False
         (top, _), (left, _) = pads
-        real[top:top + x.shape[1], left:left + x.shape[2]] = True
+        real[top : top + x.shape[1], left : left + x.shape[2]] = True
     return xp, real
 
 
-def conv2d_counted(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None,
-                   stride: object = 1, padding: object = 0, dilation: object = 1,
-                   groups: int = 1, padding_mode: str = "zeros", effective: bool = False
-                   ) -> tuple[np.ndarray, Tally]:
+def conv2d_counted(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> tuple[np.ndarray, Tally]:
     """Grouped 2-D convolution (technically, cross-correlation), counting every operation.
 
     Plain Python loops: use it on small inputs only (a few channels, a few pixels).
@@ -215,8 +253,9 @@ def conv2d_counted(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = 
     weight = np.asarray(weight, dtype=np.float64)
     c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = weight.shape
-    geometry = arguments.conv_geometry((1, c_in, height, width), weight.shape, stride, padding,
-                                       dilation, groups, padding_mode)
+    geometry = arguments.conv_geometry(
+        (1, c_in, height, width), weight.shape, stride, padding, dilation, groups, padding_mode
+    )
     (s_h, s_w), (d_h, d_w) = geometry.stride, geometry.dilation
     h_out, w_out = geometry.out_size
     xp, real = _padded_with_mask(x, geometry.pads, padding_mode)

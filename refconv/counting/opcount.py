@@ -98,9 +98,11 @@ class Tally:
 
     def __add__(self, other: Tally) -> Tally:
         """Two loops run one after the other: the totals add."""
-        return Tally(self.multiplications + other.multiplications,
-                     self.additions + other.additions,
-                     self.comparisons + other.comparisons)
+        return Tally(
+            self.multiplications + other.multiplications,
+            self.additions + other.additions,
+            self.comparisons + other.comparisons,
+        )
 
 
 def numel(shape: Shape) -> int:
@@ -129,8 +131,7 @@ def feature_map_shape(input_shape: Shape) -> tuple[int, int, int]:
     """
     if len(input_shape) != 3 or not all(arguments.is_int(s) and s >= 1 for s in input_shape):
         raise ValueError(
-            f"input_shape must be (C, H, W) with positive ints (no batch axis); got "
-            f"{input_shape!r}"
+            f"input_shape must be (C, H, W) with positive ints (no batch axis); got {input_shape!r}"
         )
     c, h, w = (int(s) for s in input_shape)
     return c, h, w

@@ -31,9 +31,13 @@ from .opcount import IntOrPair, OpCount, Shape, Tally, feature_map_shape
 Window = tuple[tuple[int, int, int], list[float]]  # (output index, the window's values)
 
 
-def pool2d_arguments(kernel_size: object, stride: object = None, padding: object = 0,
-                     dilation: object = 1, op: str = "MaxPool2d"
-                     ) -> tuple[arguments.Pair, arguments.Pair, arguments.Pair, arguments.Pair]:
+def pool2d_arguments(
+    kernel_size: object,
+    stride: object = None,
+    padding: object = 0,
+    dilation: object = 1,
+    op: str = "MaxPool2d",
+) -> tuple[arguments.Pair, arguments.Pair, arguments.Pair, arguments.Pair]:
     """Check pooling arguments as PyTorch does and return them as ``(h, w)`` pairs.
 
     ``kernel_size``, ``stride`` and ``dilation`` are ints ``>= 1`` or pairs of them (``stride``
@@ -66,9 +70,14 @@ def pool2d_arguments(kernel_size: object, stride: object = None, padding: object
     return k, s, p, d
 
 
-def pool2d_output_size(input_shape: Shape, kernel: arguments.Pair, stride: arguments.Pair,
-                       padding: arguments.Pair, dilation: arguments.Pair = (1, 1),
-                       op: str = "MaxPool2d") -> arguments.Pair:
+def pool2d_output_size(
+    input_shape: Shape,
+    kernel: arguments.Pair,
+    stride: arguments.Pair,
+    padding: arguments.Pair,
+    dilation: arguments.Pair = (1, 1),
+    op: str = "MaxPool2d",
+) -> arguments.Pair:
     """``(H_out, W_out)`` of a pooling over the last two axes of ``input_shape`` (floor mode).
 
     The pairs are those :func:`pool2d_arguments` returns. A window that does not fit the
@@ -101,8 +110,14 @@ def pool2d_output_size(input_shape: Shape, kernel: arguments.Pair, stride: argum
     return h_out, w_out
 
 
-def _pool_cost(input_shape: Shape, kernel_size: object, stride: object, padding: object,
-               dilation: object, op: str) -> tuple[int, int, arguments.Pair, Shape]:
+def _pool_cost(
+    input_shape: Shape,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    op: str,
+) -> tuple[int, int, arguments.Pair, Shape]:
     """Input elements, output elements, the kernel pair and the output shape of a pooling."""
     k, s, p, d = pool2d_arguments(kernel_size, stride, padding, dilation, op)
     c, h, w = feature_map_shape(input_shape)
@@ -110,9 +125,13 @@ def _pool_cost(input_shape: Shape, kernel_size: object, stride: object, padding:
     return c * h * w, c * h_out * w_out, k, (c, h_out, w_out)
 
 
-def max_pool2d_cost(input_shape: Shape, kernel_size: IntOrPair,
-                    stride: IntOrPair | None = None, padding: IntOrPair = 0,
-                    dilation: IntOrPair = 1) -> OpCount:
+def max_pool2d_cost(
+    input_shape: Shape,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> OpCount:
     """Max pooling: ``kH * kW - 1`` comparisons per output element, no arithmetic.
 
     ``stride`` defaults to ``kernel_size`` (PyTorch and Keras); floor mode output size.
@@ -121,14 +140,27 @@ def max_pool2d_cost(input_shape: Shape, kernel_size: IntOrPair,
     >>> c.output_shape, c.comparisons
     ((32, 16, 16), 24576)
     """
-    inputs, out, k, shape = _pool_cost(input_shape, kernel_size, stride, padding, dilation,
-                                       "MaxPool2d")
-    return OpCount(0, 0, 0, shape, comparisons=out * (k[0] * k[1] - 1), kind="maxpool",
-                   input_numel=inputs, output_numel=out)
+    inputs, out, k, shape = _pool_cost(
+        input_shape, kernel_size, stride, padding, dilation, "MaxPool2d"
+    )
+    return OpCount(
+        0,
+        0,
+        0,
+        shape,
+        comparisons=out * (k[0] * k[1] - 1),
+        kind="maxpool",
+        input_numel=inputs,
+        output_numel=out,
+    )
 
 
-def avg_pool2d_cost(input_shape: Shape, kernel_size: IntOrPair,
-                    stride: IntOrPair | None = None, padding: IntOrPair = 0) -> OpCount:
+def avg_pool2d_cost(
+    input_shape: Shape,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+) -> OpCount:
     """Average pooling: ``kH * kW - 1`` additions and 1 multiplication (by ``1/(kH*kW)``) per
     output element; padded zeros are included (PyTorch's ``count_include_pad=True``).
 
@@ -136,10 +168,10 @@ def avg_pool2d_cost(input_shape: Shape, kernel_size: IntOrPair,
     >>> c.output_shape, c.additions, c.multiplications
     ((1024, 1, 1), 49152, 1024)
     """
-    inputs, out, k, shape = _pool_cost(input_shape, kernel_size, stride, padding, 1,
-                                       "AvgPool2d")
-    return OpCount(out, out * (k[0] * k[1] - 1), 0, shape, kind="avgpool", input_numel=inputs,
-                   output_numel=out)
+    inputs, out, k, shape = _pool_cost(input_shape, kernel_size, stride, padding, 1, "AvgPool2d")
+    return OpCount(
+        out, out * (k[0] * k[1] - 1), 0, shape, kind="avgpool", input_numel=inputs, output_numel=out
+    )
 
 
 def global_avg_pool2d_cost(input_shape: Shape) -> OpCount:
@@ -150,12 +182,26 @@ def global_avg_pool2d_cost(input_shape: Shape) -> OpCount:
     49152
     """
     c, h, w = feature_map_shape(input_shape)
-    return OpCount(c, c * (h * w - 1), 0, (c, 1, 1), kind="globalavgpool",
-                   input_numel=c * h * w, output_numel=c)
+    return OpCount(
+        c,
+        c * (h * w - 1),
+        0,
+        (c, 1, 1),
+        kind="globalavgpool",
+        input_numel=c * h * w,
+        output_numel=c,
+    )
 
 
-def _windows(x: np.ndarray, kernel_size: object, stride: object, padding: object,
-             dilation: object, fill: float, op: str) -> tuple[Shape, list[Window]]:
+def _windows(
+    x: np.ndarray,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    fill: float,
+    op: str,
+) -> tuple[Shape, list[Window]]:
     """The output shape ``(C, H_out, W_out)`` and, for every output element, its index and its
     window's values (a flat list, padding filled with ``fill``)."""
     k, s, p, d = pool2d_arguments(kernel_size, stride, padding, dilation, op)
@@ -165,16 +211,28 @@ def _windows(x: np.ndarray, kernel_size: object, stride: object, padding: object
     h_out, w_out = pool2d_output_size(x.shape, k, s, p, d, op)
     xp = np.pad(x, ((0, 0), (p[0], p[0]), (p[1], p[1])), constant_values=fill)
     windows = [
-        ((c, i, j), [xp[c, i * s[0] + a * d[0], j * s[1] + b * d[1]]
-                     for a in range(k[0]) for b in range(k[1])])
-        for c in range(c_in) for i in range(h_out) for j in range(w_out)
+        (
+            (c, i, j),
+            [
+                xp[c, i * s[0] + a * d[0], j * s[1] + b * d[1]]
+                for a in range(k[0])
+                for b in range(k[1])
+            ],
+        )
+        for c in range(c_in)
+        for i in range(h_out)
+        for j in range(w_out)
     ]
     return (c_in, h_out, w_out), windows
 
 
-def max_pool2d_counted(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-                       padding: IntOrPair = 0, dilation: IntOrPair = 1
-                       ) -> tuple[np.ndarray, Tally]:
+def max_pool2d_counted(
+    x: np.ndarray,
+    kernel_size: IntOrPair,
+    stride: IntOrPair | None = None,
+    padding: IntOrPair = 0,
+    dilation: IntOrPair = 1,
+) -> tuple[np.ndarray, Tally]:
     """Max pooling of ``x`` ``(C, H, W)`` (padding with ``-inf``): ``kH*kW - 1`` comparisons per
     output.
 
@@ -183,8 +241,7 @@ def max_pool2d_counted(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair 
     (array([[ 5.,  7.],
            [13., 15.]]), 12)
     """
-    shape, windows = _windows(x, kernel_size, stride, padding, dilation, -np.inf,
-                              "MaxPool2d")
+    shape, windows = _windows(x, kernel_size, stride, padding, dilation, -np.inf, "MaxPool2d")
     y = np.empty(shape)
     tally = Tally()
     for index, values in windows:
@@ -197,8 +254,9 @@ def max_pool2d_counted(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair 
     return y, tally
 
 
-def avg_pool2d_counted(x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-                       padding: IntOrPair = 0) -> tuple[np.ndarray, Tally]:
+def avg_pool2d_counted(
+    x: np.ndarray, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0
+) -> tuple[np.ndarray, Tally]:
     """Average pooling of ``x`` ``(C, H, W)`` (zeros padded and counted, PyTorch's
     ``count_include_pad=True``): ``kH*kW - 1`` additions and one multiplication by
     ``1 / (kH*kW)`` per output.

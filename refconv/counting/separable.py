@@ -33,10 +33,18 @@ from .conv import conv2d_cost, conv2d_counted, depthwise_conv2d_cost, pointwise_
 from .opcount import IntOrPair, OpCount, Shape, Tally, feature_map_shape
 
 
-def separable_conv2d_cost(input_shape: Shape, out_channels: int, kernel_size: IntOrPair,
-                          depth_multiplier: int = 1, stride: IntOrPair = 1, padding: object = 0,
-                          dilation: IntOrPair = 1, bias: bool = True,
-                          padding_mode: str = "zeros", effective: bool = False) -> OpCount:
+def separable_conv2d_cost(
+    input_shape: Shape,
+    out_channels: int,
+    kernel_size: IntOrPair,
+    depth_multiplier: int = 1,
+    stride: IntOrPair = 1,
+    padding: object = 0,
+    dilation: IntOrPair = 1,
+    bias: bool = True,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> OpCount:
     """Depthwise-separable convolution (Keras ``SeparableConv2D``): depthwise, then pointwise.
 
     One bias, after the pointwise step. ``parts`` holds the two steps' costs.
@@ -49,18 +57,34 @@ def separable_conv2d_cost(input_shape: Shape, out_channels: int, kernel_size: In
     >>> separable_conv2d_cost((3, 32, 32), 32, 3, padding="same").params  # Keras: 27+96+32
     155
     """
-    dw = depthwise_conv2d_cost(input_shape, kernel_size, depth_multiplier, stride, padding,
-                               dilation, False, padding_mode, effective)
+    dw = depthwise_conv2d_cost(
+        input_shape,
+        kernel_size,
+        depth_multiplier,
+        stride,
+        padding,
+        dilation,
+        False,
+        padding_mode,
+        effective,
+    )
     pw = pointwise_conv2d_cost(dw.output_shape, out_channels, bias)
     return replace(dw + pw, kind="conv", parts=(("depthwise", dw), ("pointwise", pw)))
 
 
-def spatial_separable_conv2d_cost(input_shape: Shape, out_channels: int,
-                                  kernel_size: IntOrPair, intermediate_channels: int | None = None,
-                                  stride: IntOrPair = 1, padding: object = 0,
-                                  dilation: IntOrPair = 1, groups: int = 1, bias: bool = True,
-                                  padding_mode: str = "zeros", effective: bool = False
-                                  ) -> OpCount:
+def spatial_separable_conv2d_cost(
+    input_shape: Shape,
+    out_channels: int,
+    kernel_size: IntOrPair,
+    intermediate_channels: int | None = None,
+    stride: IntOrPair = 1,
+    padding: object = 0,
+    dilation: IntOrPair = 1,
+    groups: int = 1,
+    bias: bool = True,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> OpCount:
     """Spatially separable convolution: ``kH x 1`` (C_in -> R), then ``1 x kW`` (R -> C_out).
 
     The geometry is that of :func:`refconv.spatial_separable_conv2d`: the first pass takes the
@@ -93,24 +117,36 @@ def spatial_separable_conv2d_cost(input_shape: Shape, out_channels: int,
     """
     c_in, h, w = feature_map_shape(input_shape)
     c_out = arguments.positive_int(out_channels, "out_channels")
-    r = c_out if intermediate_channels is None else arguments.positive_int(
-        intermediate_channels, "intermediate_channels")
+    r = (
+        c_out
+        if intermediate_channels is None
+        else arguments.positive_int(intermediate_channels, "intermediate_channels")
+    )
     kernel = arguments.pair(kernel_size, "kernel_size", 1)
     s = arguments.pair(stride, "stride", 1)
     d = arguments.pair(dilation, "dilation", 1)
     mode = arguments.choice(padding_mode, "padding_mode", arguments.PADDING_MODES)
     column, row = arguments.spatial_passes((1, c_in, h, w), kernel, s, padding, d, mode)
     first = conv2d_cost(input_shape, r, (kernel[0], 1), *column, groups, False, mode, effective)
-    second = conv2d_cost(first.output_shape, c_out, (1, kernel[1]), *row, groups, bias, mode,
-                         effective)
+    second = conv2d_cost(
+        first.output_shape, c_out, (1, kernel[1]), *row, groups, bias, mode, effective
+    )
     return replace(first + second, kind="conv", parts=(("column", first), ("row", second)))
 
 
-def separable_conv2d_counted(x: np.ndarray, depthwise_weight: np.ndarray,
-                             pointwise_weight: np.ndarray, bias: np.ndarray | None = None,
-                             stride: object = 1, padding: object = 0, dilation: object = 1,
-                             padding_mode: str = "zeros", effective: bool = False, *,
-                             in_channels: int | None = None) -> tuple[np.ndarray, Tally]:
+def separable_conv2d_counted(
+    x: np.ndarray,
+    depthwise_weight: np.ndarray,
+    pointwise_weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+    *,
+    in_channels: int | None = None,
+) -> tuple[np.ndarray, Tally]:
     """Depthwise then pointwise, as :func:`refconv.separable_conv2d`, counting every operation.
 
     Parameters
@@ -143,18 +179,25 @@ def separable_conv2d_counted(x: np.ndarray, depthwise_weight: np.ndarray,
     """
     x = np.asarray(x, dtype=np.float64)
     groups = x.shape[0] if in_channels is None else in_channels  # one group per channel
-    mid, first = conv2d_counted(x, depthwise_weight, None, stride, padding, dilation, groups,
-                                padding_mode, effective)
+    mid, first = conv2d_counted(
+        x, depthwise_weight, None, stride, padding, dilation, groups, padding_mode, effective
+    )
     y, second = conv2d_counted(mid, pointwise_weight, bias)
     return y, first + second
 
 
-def spatial_separable_conv2d_counted(x: np.ndarray, column_weight: np.ndarray,
-                                     row_weight: np.ndarray, bias: np.ndarray | None = None,
-                                     stride: object = 1, padding: object = 0,
-                                     dilation: object = 1, groups: int = 1,
-                                     padding_mode: str = "zeros", effective: bool = False
-                                     ) -> tuple[np.ndarray, Tally]:
+def spatial_separable_conv2d_counted(
+    x: np.ndarray,
+    column_weight: np.ndarray,
+    row_weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: object = 1,
+    padding: object = 0,
+    dilation: object = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+    effective: bool = False,
+) -> tuple[np.ndarray, Tally]:
     """``kH x 1`` then ``1 x kW``, as :func:`refconv.spatial_separable_conv2d`, counted.
 
     Parameters
@@ -178,9 +221,9 @@ def spatial_separable_conv2d_counted(x: np.ndarray, column_weight: np.ndarray,
     """
     x = np.asarray(x, dtype=np.float64)
     kernel = (np.shape(column_weight)[2], np.shape(row_weight)[3])
-    column, row = arguments.spatial_passes((1, *x.shape), kernel, stride, padding, dilation,
-                                           padding_mode)
-    mid, first = conv2d_counted(x, column_weight, None, *column, groups, padding_mode,
-                                effective)
+    column, row = arguments.spatial_passes(
+        (1, *x.shape), kernel, stride, padding, dilation, padding_mode
+    )
+    mid, first = conv2d_counted(x, column_weight, None, *column, groups, padding_mode, effective)
     y, second = conv2d_counted(mid, row_weight, bias, *row, groups, padding_mode, effective)
     return y, first + second

@@ -186,10 +186,27 @@ class Summary:
         return self.rows[-1].output_shape if self.rows else self.input_shape
 
     def __str__(self) -> str:
-        header = ("Layer (name)", "Type", "Output shape", "Params", "Mults", "Adds",
-                  f"MACs [{self.macs_convention}]")
-        body = [(r.name, r.layer, str(r.output_shape), f"{r.params:,}", f"{r.multiplications:,}",
-                 f"{r.additions:,}", f"{r.macs:,}") for r in self.rows]
+        header = (
+            "Layer (name)",
+            "Type",
+            "Output shape",
+            "Params",
+            "Mults",
+            "Adds",
+            f"MACs [{self.macs_convention}]",
+        )
+        body = [
+            (
+                r.name,
+                r.layer,
+                str(r.output_shape),
+                f"{r.params:,}",
+                f"{r.multiplications:,}",
+                f"{r.additions:,}",
+                f"{r.macs:,}",
+            )
+            for r in self.rows
+        ]
         widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
 
         def fmt(line: tuple[str, ...]) -> str:
@@ -198,22 +215,35 @@ class Summary:
             return "  ".join(left + right).rstrip()
 
         rule = "=" * len(fmt(header))
-        lines = [f'Model "{self.model_name}", input {self.input_shape} (no batch axis)', rule,
-                 fmt(header), "-" * len(rule), *[fmt(line) for line in body], rule]
-        convention = ("Keras count_params: BatchNorm counts 4 per channel"
-                      if self.params_convention == "keras" else
-                      "PyTorch parameters(): BatchNorm counts 2 per channel, running stats are "
-                      "buffers")
+        lines = [
+            f'Model "{self.model_name}", input {self.input_shape} (no batch axis)',
+            rule,
+            fmt(header),
+            "-" * len(rule),
+            *[fmt(line) for line in body],
+            rule,
+        ]
+        convention = (
+            "Keras count_params: BatchNorm counts 4 per channel"
+            if self.params_convention == "keras"
+            else "PyTorch parameters(): BatchNorm counts 2 per channel, running stats are buffers"
+        )
         lines.append(f"Total params: {self.total_params:,}  ({convention})")
         if self.params_convention == "keras":
-            lines.append(f"Trainable params: {self.trainable_params:,}  Non-trainable params: "
-                         f"{self.non_trainable_params:,}")
+            lines.append(
+                f"Trainable params: {self.trainable_params:,}  Non-trainable params: "
+                f"{self.non_trainable_params:,}"
+            )
         else:
             lines.append(f"Buffers: {self.total_buffers:,}")
-        lines.append(f"Multiplications: {self.total_multiplications:,}  Additions: "
-                     f"{self.total_additions:,}  Comparisons: {self.total_comparisons:,}  (exact)")
-        lines.append(f"MACs [{self.macs_convention}]: {self.total_macs:,}  "
-                     f"(FLOPs = 2 x MACs = {self.total_flops:,})")
+        lines.append(
+            f"Multiplications: {self.total_multiplications:,}  Additions: "
+            f"{self.total_additions:,}  Comparisons: {self.total_comparisons:,}  (exact)"
+        )
+        lines.append(
+            f"MACs [{self.macs_convention}]: {self.total_macs:,}  "
+            f"(FLOPs = 2 x MACs = {self.total_flops:,})"
+        )
         return "\n".join(lines)
 
 
@@ -236,11 +266,15 @@ def check_input_shape(input_shape: object) -> tuple[int, ...]:
     """
     form = "(C, H, W) such as (3, 224, 224), or (F,) before a Linear"
     if isinstance(input_shape, (str, bytes)):
-        raise TypeError(f"input_shape must be a tuple of ints such as (3, 224, 224), not a "
-                        f"string; got {input_shape!r}")
+        raise TypeError(
+            f"input_shape must be a tuple of ints such as (3, 224, 224), not a "
+            f"string; got {input_shape!r}"
+        )
     if not isinstance(input_shape, (tuple, list)):
-        raise TypeError(f"input_shape must be a tuple of ints {form}; got "
-                        f"{type(input_shape).__name__} {input_shape!r}")
+        raise TypeError(
+            f"input_shape must be a tuple of ints {form}; got "
+            f"{type(input_shape).__name__} {input_shape!r}"
+        )
     for index, size in enumerate(input_shape):
         if not arguments.is_int(size):
             raise TypeError(
@@ -248,17 +282,23 @@ def check_input_shape(input_shape: object) -> tuple[int, ...]:
                 f"index {index} of {tuple(input_shape)!r}"
             )
     if len(input_shape) not in (1, 3):
-        hint = (" Leave out the batch axis: input_shape is one sample, (C, H, W)."
-                if len(input_shape) == 4 else "")
-        raise ValueError(f"input_shape must be {form} (no batch axis); got "
-                         f"{len(input_shape)} sizes {tuple(input_shape)!r}.{hint}")
+        hint = (
+            " Leave out the batch axis: input_shape is one sample, (C, H, W)."
+            if len(input_shape) == 4
+            else ""
+        )
+        raise ValueError(
+            f"input_shape must be {form} (no batch axis); got "
+            f"{len(input_shape)} sizes {tuple(input_shape)!r}.{hint}"
+        )
     if min(input_shape) < 1:
         raise ValueError(f"input_shape must hold sizes >= 1; got {tuple(input_shape)!r}")
     return tuple(int(size) for size in input_shape)
 
 
-def leaf_costs(model: Model, input_shape: Shape, effective: bool = False
-               ) -> Iterator[tuple[str, Model, Shape, OpCount]]:
+def leaf_costs(
+    model: Model, input_shape: Shape, effective: bool = False
+) -> Iterator[tuple[str, Model, Shape, OpCount]]:
     """``(name, layer, input_shape, cost)`` for every leaf layer, each fed the shape the one
     before it put out: the walk behind :func:`summary` and ``Sequential.cost``.
 
@@ -279,14 +319,20 @@ def leaf_costs(model: Model, input_shape: Shape, effective: bool = False
         try:
             op = layer.cost(shape, effective)
         except ValueError as exc:
-            raise ValueError(f"layer {name!r} ({layer!r}) failed on input_shape {shape}: "
-                             f"{exc}") from exc
+            raise ValueError(
+                f"layer {name!r} ({layer!r}) failed on input_shape {shape}: {exc}"
+            ) from exc
         yield name, layer, shape, op
         shape = op.output_shape
 
 
-def summary(model: Model, input_shape: Shape, params: str = "pytorch", macs: str = "macs",
-            effective: bool = False) -> Summary:
+def summary(
+    model: Model,
+    input_shape: Shape,
+    params: str = "pytorch",
+    macs: str = "macs",
+    effective: bool = False,
+) -> Summary:
     """Per-layer shapes, parameters and exact operation counts of a layer or ``Sequential``.
 
     Parameters
@@ -324,8 +370,9 @@ def summary(model: Model, input_shape: Shape, params: str = "pytorch", macs: str
     ('SeparableConv2d', (256, 8, 8), 53952)
     """
     if not callable(getattr(model, "named_leaves", None)):
-        raise TypeError(f"model must be a refconv.nn layer or Sequential; got "
-                        f"{type(model).__name__}")
+        raise TypeError(
+            f"model must be a refconv.nn layer or Sequential; got {type(model).__name__}"
+        )
     start = check_input_shape(input_shape)
     if params not in PARAM_CONVENTIONS:
         raise ValueError(f"params convention must be one of {PARAM_CONVENTIONS}; got {params!r}")
@@ -336,19 +383,21 @@ def summary(model: Model, input_shape: Shape, params: str = "pytorch", macs: str
     rows = []
     for name, layer, shape, op in leaf_costs(model, start, effective):
         total = op.params + (op.buffers if params == "keras" else 0)
-        rows.append(SummaryRow(
-            name=name,
-            layer=type(layer).__name__,
-            input_shape=shape,
-            output_shape=op.output_shape,
-            params=total,
-            trainable_params=op.params,
-            buffers=op.buffers,
-            multiplications=op.multiplications,
-            additions=op.additions,
-            comparisons=op.comparisons,
-            macs=counter_macs(op, macs),
-            cost=op,
-        ))
+        rows.append(
+            SummaryRow(
+                name=name,
+                layer=type(layer).__name__,
+                input_shape=shape,
+                output_shape=op.output_shape,
+                params=total,
+                trainable_params=op.params,
+                buffers=op.buffers,
+                multiplications=op.multiplications,
+                additions=op.additions,
+                comparisons=op.comparisons,
+                macs=counter_macs(op, macs),
+                cost=op,
+            )
+        )
     name = getattr(model, "name", None) or type(model).__name__
     return Summary(name, start, tuple(rows), params, macs)

@@ -181,8 +181,10 @@ def report(ex: CorrelationExample) -> str:
     lines += array_lines("scipy.signal.convolve2d(x, w[::-1, ::-1])", ex.convolved_flipped)
     lines += array_lines("refconv.conv2d(x, w)", ex.refconv)
     identities = [
-        ("correlate2d(x, w) == convolve2d(x, w[::-1, ::-1]):",
-         np.array_equal(ex.correlated, ex.convolved_flipped)),
+        (
+            "correlate2d(x, w) == convolve2d(x, w[::-1, ::-1]):",
+            np.array_equal(ex.correlated, ex.convolved_flipped),
+        ),
         ("refconv.conv2d(x, w) == correlate2d(x, w):", np.array_equal(ex.refconv, ex.correlated)),
         ("refconv.conv2d(x, w) == convolve2d(x, w):", np.array_equal(ex.refconv, ex.convolved)),
     ]

@@ -80,9 +80,17 @@ def zoo_rows() -> list[ZooRow]:
     for name in filters.ZOO:
         kernel = filters.make(name)
         r = analyze(kernel)
-        rows.append(ZooRow(name, kernel.shape, kernel.dtype, r.rank, r.ratio,
-                           r.column if r.is_separable else None,
-                           r.row if r.is_separable else None))
+        rows.append(
+            ZooRow(
+                name,
+                kernel.shape,
+                kernel.dtype,
+                r.rank,
+                r.ratio,
+                r.column if r.is_separable else None,
+                r.row if r.is_separable else None,
+            )
+        )
     return rows
 
 
@@ -95,16 +103,19 @@ def _factor(values: np.ndarray) -> str:
 
 def zoo_table(rows: list[ZooRow]) -> str:
     """The zoo as a Markdown table (``python scripts/separability_table.py``)."""
-    lines = ["| name | shape | dtype | rank | σ₂/σ₁ | column | row |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| name | shape | dtype | rank | σ₂/σ₁ | column | row |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         shape = f"{r.shape[0]}x{r.shape[1]}"
         if r.column is not None and r.row is not None:
             column, row = f"`{_factor(r.column)}`", f"`{_factor(r.row)}`"
         else:
             column = row = f"not separable: {r.rank} terms"
-        lines.append(f"| {r.name} | {shape} | {r.dtype} | {r.rank} | {r.ratio:.2g} | {column} | "
-                     f"{row} |")
+        lines.append(
+            f"| {r.name} | {shape} | {r.dtype} | {r.rank} | {r.ratio:.2g} | {column} | {row} |"
+        )
     return "\n".join(lines)
 
 
@@ -117,17 +128,25 @@ def count_rows() -> list[tuple[int, int, str, FilteringCost]]:
     >>> k, size, padding, cost.full, cost.separable  # 144 pixels * 9; 144*3 + 144*3
     (3, 12, 'same', 1296, 864)
     """
-    return [(k, size, padding, filtering_cost((size, size), (k, k), padding))
-            for k in (3, 5, 7) for size in (12, 32, 224) for padding in ("same", "valid")]
+    return [
+        (k, size, padding, filtering_cost((size, size), (k, k), padding))
+        for k in (3, 5, 7)
+        for size in (12, 32, 224)
+        for padding in ("same", "valid")
+    ]
 
 
 def count_table(rows: list[tuple[int, int, str, FilteringCost]]) -> str:
     """The counts as a Markdown table (``python scripts/separability_table.py counts``)."""
-    lines = ["| K | image | padding | full K*K | column pass | row pass | two passes | per pixel |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| K | image | padding | full K*K | column pass | row pass | two passes | per pixel |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for k, size, padding, c in rows:
-        lines.append(f"| {k} | {size}x{size} | {padding} | {c.full:,} | {c.column_pass:,} | "
-                     f"{c.row_pass:,} | {c.separable:,} | {c.separable_per_pixel:.4g} |")
+        lines.append(
+            f"| {k} | {size}x{size} | {padding} | {c.full:,} | {c.column_pass:,} | "
+            f"{c.row_pass:,} | {c.separable:,} | {c.separable_per_pixel:.4g} |"
+        )
     return "\n".join(lines)
 
 
@@ -175,7 +194,9 @@ def layer_table(rows: list[LayerRow]) -> str:
         "|---|---|---|---|",
     ]
     for r in rows:
-        lines.append(f"| {r.rank} | {r.relative_error:.3f} | {r.multiplications:,} | "
-                     f"{r.multiplications / r.full:.3f} |")
+        lines.append(
+            f"| {r.rank} | {r.relative_error:.3f} | {r.multiplications:,} | "
+            f"{r.multiplications / r.full:.3f} |"
+        )
     lines.append(f"| full 3x3 conv | 0 | {rows[-1].full:,} | 1 |")
     return "\n".join(lines)

@@ -26,5 +26,10 @@ kernel ``method`` names.
 from .conv import conv2d, depthwise_conv2d, pointwise_conv2d
 from .separable import separable_conv2d, spatial_separable_conv2d
 
-__all__ = ["conv2d", "depthwise_conv2d", "pointwise_conv2d", "separable_conv2d",
-           "spatial_separable_conv2d"]
+__all__ = [
+    "conv2d",
+    "depthwise_conv2d",
+    "pointwise_conv2d",
+    "separable_conv2d",
+    "spatial_separable_conv2d",
+]

@@ -72,8 +72,9 @@ def contiguous(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def check_depthwise_weight(weight: np.ndarray, x_shape: tuple[int, ...], name: str,
-                           what: str) -> None:
+def check_depthwise_weight(
+    weight: np.ndarray, x_shape: tuple[int, ...], name: str, what: str
+) -> None:
     """A depthwise weight is ``(C_in * depth_multiplier, 1, kH, kW)``."""
     layout = "(C_in * depth_multiplier, 1, kH, kW)"
     arguments.check_weight(weight, name, layout)
@@ -104,6 +105,12 @@ def convolve(
     # other padding modes applied; pads, strides and dilations far beyond the input reduced
     # to the pixels the output reads (memory bounded by the input and the output)
     x, stride, pads, dilation = read_only_what_is_used(
-        x, weight.shape[2:], geometry.stride, geometry.pads, geometry.dilation,
-        geometry.out_size, padding_mode)
+        x,
+        weight.shape[2:],
+        geometry.stride,
+        geometry.pads,
+        geometry.dilation,
+        geometry.out_size,
+        padding_mode,
+    )
     return run_conv2d(x, weight, bias, stride, pads, dilation, geometry.groups, out, method)

@@ -20,8 +20,9 @@ from .compute import (
 )
 
 # Winograd F(2x2, 3x3) computes 3x3 kernels only: pointwise refuses it, saying why
-_WINOGRAD_POINTWISE = {"winograd": "Winograd F(2x2, 3x3) computes 3x3 kernels; a pointwise "
-                                   "kernel is 1x1"}
+_WINOGRAD_POINTWISE = {
+    "winograd": "Winograd F(2x2, 3x3) computes 3x3 kernels; a pointwise kernel is 1x1"
+}
 
 
 def conv2d(
@@ -92,8 +93,9 @@ def conv2d(
     call = prepare(x, [(weight, "weight")], bias, method, padding_mode)
     xa, (wa,), ba = call.x, call.weights, call.bias
     arguments.check_weight(wa)
-    geometry = arguments.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, groups,
-                                   call.padding_mode)
+    geometry = arguments.conv_geometry(
+        xa.shape, wa.shape, stride, padding, dilation, groups, call.padding_mode
+    )
     arguments.check_bias(ba, wa.shape[0])
     y = convolve(xa, wa, ba, geometry, call)
     return call.result(y)
@@ -140,8 +142,9 @@ def depthwise_conv2d(
     xa, (wa,), ba = call.x, call.weights, call.bias
     c_in = xa.shape[1]
     check_depthwise_weight(wa, xa.shape, "weight", "weight for a depthwise convolution")
-    geometry = arguments.conv_geometry(xa.shape, wa.shape, stride, padding, dilation, c_in,
-                                   call.padding_mode)
+    geometry = arguments.conv_geometry(
+        xa.shape, wa.shape, stride, padding, dilation, c_in, call.padding_mode
+    )
     arguments.check_bias(ba, wa.shape[0])
     y = convolve(xa, wa, ba, geometry, call)
     return call.result(y)

@@ -15,12 +15,16 @@ from .. import arguments
 from .compute import IntPair, PaddingArg, check_depthwise_weight, convolve, prepare
 
 # Winograd F(2x2, 3x3) computes 3x3 kernels only: these functions refuse it, saying why
-_WINOGRAD_SEPARABLE = {"winograd": "the pointwise step is 1x1, which Winograd F(2x2, 3x3) "
-                                   "cannot compute; for a 3x3 depthwise step call "
-                                   "depthwise_conv2d(..., method='winograd'), then "
-                                   "pointwise_conv2d"}
-_WINOGRAD_SPATIAL = {"winograd": "its passes are kH x 1 and 1 x kW kernels, and Winograd "
-                                 "F(2x2, 3x3) computes 3x3 kernels only"}
+_WINOGRAD_SEPARABLE = {
+    "winograd": "the pointwise step is 1x1, which Winograd F(2x2, 3x3) "
+    "cannot compute; for a 3x3 depthwise step call "
+    "depthwise_conv2d(..., method='winograd'), then "
+    "pointwise_conv2d"
+}
+_WINOGRAD_SPATIAL = {
+    "winograd": "its passes are kH x 1 and 1 x kW kernels, and Winograd "
+    "F(2x2, 3x3) computes 3x3 kernels only"
+}
 
 
 def separable_conv2d(
@@ -65,9 +69,14 @@ def separable_conv2d(
     >>> refconv.separable_conv2d(x, dw, pw).shape
     (1, 256, 8, 8)
     """
-    call = prepare(x, [(depthwise_weight, "depthwise_weight"),
-                       (pointwise_weight, "pointwise_weight")], bias, method, padding_mode,
-                   refused=_WINOGRAD_SEPARABLE)
+    call = prepare(
+        x,
+        [(depthwise_weight, "depthwise_weight"), (pointwise_weight, "pointwise_weight")],
+        bias,
+        method,
+        padding_mode,
+        refused=_WINOGRAD_SEPARABLE,
+    )
     xa, (dwa, pwa), ba = call.x, call.weights, call.bias
     c_in = xa.shape[1]
     check_depthwise_weight(dwa, xa.shape, "depthwise_weight", "depthwise_weight")
@@ -78,8 +87,16 @@ def separable_conv2d(
             f"(C_out, {dwa.shape[0]}, 1, 1); got pointwise_weight.shape={pwa.shape}, "
             f"depthwise_weight.shape={dwa.shape}"
         )
-    geometry = arguments.conv_geometry(xa.shape, dwa.shape, stride, padding, dilation, c_in,
-                                   call.padding_mode, w_name="depthwise_weight")
+    geometry = arguments.conv_geometry(
+        xa.shape,
+        dwa.shape,
+        stride,
+        padding,
+        dilation,
+        c_in,
+        call.padding_mode,
+        w_name="depthwise_weight",
+    )
     arguments.check_bias(ba, pwa.shape[0])
     mid = convolve(xa, dwa, None, geometry, call)  # (N, C*M, Ho, Wo)
     pointwise = arguments.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), 1, geometry.out_size)
@@ -148,8 +165,14 @@ def spatial_separable_conv2d(
     >>> refconv.conv2d(x, sobel_x)[0, 0]
     array([16., 32., 48.])
     """
-    call = prepare(x, [(column_weight, "column_weight"), (row_weight, "row_weight")], bias,
-                   method, padding_mode, refused=_WINOGRAD_SPATIAL)
+    call = prepare(
+        x,
+        [(column_weight, "column_weight"), (row_weight, "row_weight")],
+        bias,
+        method,
+        padding_mode,
+        refused=_WINOGRAD_SPATIAL,
+    )
     xa, (cwa, rwa), ba = call.x, call.weights, call.bias
     arguments.check_weight(cwa, "column_weight", "(R, C_in // groups, kH, 1)")
     arguments.check_weight(rwa, "row_weight", "(C_out, R // groups, 1, kW)")
@@ -165,14 +188,23 @@ def spatial_separable_conv2d(
         )
     # The geometry of the equivalent kH x kW convolution decides padding, output size, errors.
     g = arguments.positive_int(groups, "groups")
-    column, row = arguments.spatial_passes(xa.shape, (cwa.shape[2], rwa.shape[3]), stride,
-                                           padding, dilation, call.padding_mode)
-    first = arguments.conv_geometry(xa.shape, cwa.shape, *column, g, call.padding_mode,
-                                    w_name="column_weight")
+    column, row = arguments.spatial_passes(
+        xa.shape, (cwa.shape[2], rwa.shape[3]), stride, padding, dilation, call.padding_mode
+    )
+    first = arguments.conv_geometry(
+        xa.shape, cwa.shape, *column, g, call.padding_mode, w_name="column_weight"
+    )
     mid_shape = (xa.shape[0], cwa.shape[0], first.out_size[0], xa.shape[3])
     try:
-        second = arguments.conv_geometry(mid_shape, rwa.shape, *row, g, call.padding_mode,
-                                         x_name="the K x 1 output", w_name="row_weight")
+        second = arguments.conv_geometry(
+            mid_shape,
+            rwa.shape,
+            *row,
+            g,
+            call.padding_mode,
+            x_name="the K x 1 output",
+            w_name="row_weight",
+        )
     except ValueError as exc:
         raise ValueError(
             f"row_weight does not fit the output of the first (kH x 1) pass: {exc}. With "

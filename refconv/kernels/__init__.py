@@ -30,8 +30,12 @@ from .reference import conv2d_reference
 from .winograd import conv2d_winograd
 from .workspace import new_output
 
-KERNELS = {"reference": conv2d_reference, "direct": conv2d_direct, "im2col": conv2d_im2col,
-           "winograd": conv2d_winograd}
+KERNELS = {
+    "reference": conv2d_reference,
+    "direct": conv2d_direct,
+    "im2col": conv2d_im2col,
+    "winograd": conv2d_winograd,
+}
 
 
 def winograd_fits(w_shape, stride, dilation) -> bool:
@@ -99,5 +103,15 @@ def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="aut
     return KERNELS[method](x, weight, bias, stride, pads, dilation, groups, out)
 
 
-__all__ = ["KERNELS", "choose_method", "conv2d_direct", "conv2d_im2col", "conv2d_reference",
-           "conv2d_winograd", "new_output", "run_conv2d", "runtime_report", "winograd_fits"]
+__all__ = [
+    "KERNELS",
+    "choose_method",
+    "conv2d_direct",
+    "conv2d_im2col",
+    "conv2d_reference",
+    "conv2d_winograd",
+    "new_output",
+    "run_conv2d",
+    "runtime_report",
+    "winograd_fits",
+]

@@ -156,10 +156,16 @@ def blas_report() -> dict[str, object]:
     assert _gemm is not None and _pools is not None  # set by _find
     kinds = {"float32": "f", "float64": "d"}
     return {
-        "gemm": {name: ("NumPy's OpenBLAS, cblas_?gemm by address" if _gemm.get(char)
-                        else "np.dot fallback (no NumPy OpenBLAS found)")
-                 for name, char in kinds.items()},
-        "openblas_libraries": [path for path in _loaded_libraries()
-                               if "openblas" in Path(path).name.lower()],
+        "gemm": {
+            name: (
+                "NumPy's OpenBLAS, cblas_?gemm by address"
+                if _gemm.get(char)
+                else "np.dot fallback (no NumPy OpenBLAS found)"
+            )
+            for name, char in kinds.items()
+        },
+        "openblas_libraries": [
+            path for path in _loaded_libraries() if "openblas" in Path(path).name.lower()
+        ],
         "openblas_pools_pinned": len(_pools),
     }

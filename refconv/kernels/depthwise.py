@@ -72,8 +72,17 @@ def depthwise_tiles(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out):
         # the zero-padded input rows this band reads, copied once: (tile_rows, tile_w)
         tile_rows = (i1 - 1 - i0) * sh + (k_h - 1) * dh + 1
         tile = tiles[numba.get_thread_id()]  # this thread's own (rows, tile_w) buffer, flat
-        load_tile(tile, tile_rows, tile_w, xf, (n * c_in + c) * height * width, height,
-                   width, i0 * sh - pt, pl)
+        load_tile(
+            tile,
+            tile_rows,
+            tile_w,
+            xf,
+            (n * c_in + c) * height * width,
+            height,
+            width,
+            i0 * sh - pt,
+            pl,
+        )
         kernel = w[o, 0]  # (kH, kW)
         bias = b[o]
         for i in range(i0, i1):
@@ -82,8 +91,7 @@ def depthwise_tiles(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out):
             fill(of, row, w_out, bias)
             for p in range(k_h):
                 for q in range(k_w):
-                    axpy(of, row, tile, src + p * dh * tile_w + q * dw, w_out, kernel[p, q],
-                          sw)
+                    axpy(of, row, tile, src + p * dh * tile_w + q * dw, w_out, kernel[p, q], sw)
     return out
 
 
@@ -98,8 +106,9 @@ def rows_per_task(n_planes: int, h_out: int, threads: int) -> int:
     return max(1, -(-h_out * n_planes // target))
 
 
-def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
-              split: bool = False) -> tuple[int, int, int]:
+def tile_plan(
+    out_shape, w_shape, stride, dilation, itemsize: int, threads: int, split: bool = False
+) -> tuple[int, int, int]:
     """How the depthwise kernels cut the work: ``(rows, tile_rows, tile_w)``.
 
     ``rows`` output rows per task (enough tasks for every thread, see :func:`rows_per_task`),
@@ -112,8 +121,9 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
     row_values = 2 * (out_shape[3] + 1) if split else tile_w
     budget = workspace_settings.WORKSPACE_BYTES // (threads * row_values * itemsize)  # tile rows
     fit = budget - (k_h - 1) * dilation[0]
-    rows = max(1, min(rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads),
-                      fit // stride[0]))
+    rows = max(
+        1, min(rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads), fit // stride[0])
+    )
     tile_rows = (rows - 1) * stride[0] + (k_h - 1) * dilation[0] + 1
     return rows, tile_rows, tile_w
 
@@ -122,8 +132,9 @@ def tile_plan(out_shape, w_shape, stride, dilation, itemsize: int, threads: int,
 DEPTHWISE_TILES = {"3x3": 0, "split": 2, "tiles": 1}
 
 
-def depthwise_plan(out_shape, w_shape, stride, dilation, itemsize: int,
-                   threads: int) -> tuple[str, int, int]:
+def depthwise_plan(
+    out_shape, w_shape, stride, dilation, itemsize: int, threads: int
+) -> tuple[str, int, int]:
     """How :func:`conv2d_direct` runs a depthwise convolution: ``(kind, rows, values)``.
 
     ``kind`` is ``"3x3"`` (:func:`depthwise3x3`, straight from the input, no tiles),
@@ -134,8 +145,9 @@ def depthwise_plan(out_shape, w_shape, stride, dilation, itemsize: int,
     """
     three = tuple(w_shape[2:]) == (3, 3) and tuple(dilation) == (1, 1)
     if three and stride[1] == 2 and out_shape[3] >= SPLIT_MIN_OUTPUTS:
-        rows, tile_rows, _ = tile_plan(out_shape, w_shape, stride, dilation, itemsize, threads,
-                                       split=True)
+        rows, tile_rows, _ = tile_plan(
+            out_shape, w_shape, stride, dilation, itemsize, threads, split=True
+        )
         return "split", rows, tile_rows * (out_shape[3] + 1)
     if three and stride[1] <= 2:
         return "3x3", rows_per_task(out_shape[0] * out_shape[1], out_shape[2], threads), 0
@@ -143,8 +155,7 @@ def depthwise_plan(out_shape, w_shape, stride, dilation, itemsize: int,
     return "tiles", rows, tile_rows * tile_w
 
 
-def depthwise_tile_bytes(out_shape, w_shape, stride, dilation, itemsize: int,
-                         threads: int) -> int:
+def depthwise_tile_bytes(out_shape, w_shape, stride, dilation, itemsize: int, threads: int) -> int:
     """The tiles :func:`conv2d_direct` keeps for a depthwise convolution, all threads, bytes."""
     kind, _, values = depthwise_plan(out_shape, w_shape, stride, dilation, itemsize, threads)
     return DEPTHWISE_TILES[kind] * threads * values * itemsize
@@ -155,17 +166,45 @@ def conv2d_depthwise(x, weight, bias, stride, pads, dilation, out, threads):
     ``bias`` (C * M,) (zeros when there is none), ``out`` (N, C * M, H_out, W_out), on
     ``threads`` threads. Called by :func:`.direct.conv2d_direct` for ``groups == C_in``."""
     (top, _), (left, _) = pads
-    kind, rows, values = depthwise_plan(out.shape, weight.shape, stride, dilation,
-                                        out.itemsize, threads)
+    kind, rows, values = depthwise_plan(
+        out.shape, weight.shape, stride, dilation, out.itemsize, threads
+    )
     if kind == "split":
         evens = workspace("even columns", (threads, values), out.dtype)
         odds = workspace("odd columns", (threads, values), out.dtype)
-        return launch(depthwise3x3_s2, threads, x, weight, bias, stride[0], top, left, rows,
-                      evens, odds, out)
+        return launch(
+            depthwise3x3_s2, threads, x, weight, bias, stride[0], top, left, rows, evens, odds, out
+        )
     if kind == "3x3":
         zeros = np.zeros(x.shape[3], dtype=out.dtype)  # the input row of padding
-        return launch(depthwise3x3, threads, x, weight, bias, stride[0], stride[1], top, left,
-                      rows, zeros, out)
+        return launch(
+            depthwise3x3,
+            threads,
+            x,
+            weight,
+            bias,
+            stride[0],
+            stride[1],
+            top,
+            left,
+            rows,
+            zeros,
+            out,
+        )
     tiles = workspace("tile", (threads, values), out.dtype)
-    return launch(depthwise_tiles, threads, x, weight, bias, stride[0], stride[1], top, left,
-                  dilation[0], dilation[1], rows, tiles, out)
+    return launch(
+        depthwise_tiles,
+        threads,
+        x,
+        weight,
+        bias,
+        stride[0],
+        stride[1],
+        top,
+        left,
+        dilation[0],
+        dilation[1],
+        rows,
+        tiles,
+        out,
+    )

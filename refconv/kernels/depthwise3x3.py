@@ -27,8 +27,28 @@ from .runtime import INLINE_JIT, kernel
 
 
 @INLINE_JIT
-def taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k12, k20, k21,
-             k22, bias, stride):
+def taps3x3(
+    dst,
+    d0,
+    s0,
+    o0,
+    s1,
+    o1,
+    s2,
+    o2,
+    count,
+    k00,
+    k01,
+    k02,
+    k10,
+    k11,
+    k12,
+    k20,
+    k21,
+    k22,
+    bias,
+    stride,
+):
     """``count`` outputs of the 3x3 kernel ``kpq``, all nine taps fused in one pass.
 
     ``dst[d0 + j] = bias + sum_q k0q*s0[o0 + j*stride + q] + k1q*s1[o1 + ...] + k2q*s2[o2 + ...]``:
@@ -60,8 +80,9 @@ def taps3x3(dst, d0, s0, o0, s1, o1, s2, o2, count, k00, k01, k02, k10, k11, k12
 
 
 @INLINE_JIT
-def _taps3x3_split(dst, d0, even, odd, o0, o1, o2, count, k00, k01, k02, k10, k11, k12, k20,
-                   k21, k22, bias):
+def _taps3x3_split(
+    dst, d0, even, odd, o0, o1, o2, count, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias
+):
     """``count`` outputs of the 3x3 kernel ``kpq`` with column stride 2, from split rows.
 
     Output ``j`` reads padded columns ``2j``, ``2j + 1`` and ``2j + 2`` of each input row, that
@@ -133,8 +154,16 @@ def depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
     blocks = (h_out + rows_per_task - 1) // rows_per_task
     j_lo, j_hi = inside(-pl, sw, width - 2, w_out)  # columns whose 3 taps are all inside
     # "same" 3x3: the output plane has the input's shape and row length
-    flat = (sh == 1 and sw == 1 and pt == 1 and pl == 1 and h_out == height
-            and w_out == width and height >= 3 and width >= 3)
+    flat = (
+        sh == 1
+        and sw == 1
+        and pt == 1
+        and pl == 1
+        and h_out == height
+        and w_out == width
+        and height >= 3
+        and width >= 3
+    )
     for t in prange(n_batch * c_out * blocks):  # t is a band of rows of plane (n, o)
         n, o, c, i0, i1 = band(t, blocks, rows_per_task, h_out, c_out, multiplier)
         plane = (n * c_in + c) * height * width  # flat index of x[n, c, 0, 0]
@@ -153,30 +182,79 @@ def depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
             f_hi = min(i1 * width, (height - 1) * width - 1)
             if f_hi > f_lo:
                 src = plane + f_lo - width - 1
-                taps3x3(of, plane_out + f_lo, xf, src, xf, src + width, xf, src + 2 * width,
-                         f_hi - f_lo, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias, 1)
+                taps3x3(
+                    of,
+                    plane_out + f_lo,
+                    xf,
+                    src,
+                    xf,
+                    src + width,
+                    xf,
+                    src + 2 * width,
+                    f_hi - f_lo,
+                    k00,
+                    k01,
+                    k02,
+                    k10,
+                    k11,
+                    k12,
+                    k20,
+                    k21,
+                    k22,
+                    bias,
+                    1,
+                )
             wu, one, two = uint64(width), uint64(1), uint64(2)
             for i in range(max(i0, 1), min(i1, height - 1)):
                 # unsigned indices: a signed one costs a wrap-around test per load, which made
                 # these 2 x 6 taps per row cost as much as the 26 vectorised outputs beside them
                 row = uint64(plane_out + i * width)
                 a = uint64(plane + (i - 1) * width)  # x[i - 1, 0]: column 0 reads columns 0, 1
-                of[row] = bias + ((k01 * xf[a] + k02 * xf[a + one])
-                                  + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
-                                  + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one]))
+                of[row] = bias + (
+                    (k01 * xf[a] + k02 * xf[a + one])
+                    + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
+                    + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one])
+                )
                 e = a + wu - two  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
                 of[row + wu - one] = bias + (
                     (k00 * xf[e] + k01 * xf[e + one])
                     + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
-                    + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one]))
+                    + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one])
+                )
             # the first and last rows: two input rows, the third is padding
             if i0 == 0:
-                _taps2x3(of, plane_out + 1, xf, plane, plane + width, width - 2, k10, k11, k12,
-                         k20, k21, k22, bias)
+                _taps2x3(
+                    of,
+                    plane_out + 1,
+                    xf,
+                    plane,
+                    plane + width,
+                    width - 2,
+                    k10,
+                    k11,
+                    k12,
+                    k20,
+                    k21,
+                    k22,
+                    bias,
+                )
             if i1 == height:
                 a = plane + (height - 2) * width
-                _taps2x3(of, plane_out + (height - 1) * width + 1, xf, a, a + width, width - 2,
-                         k00, k01, k02, k10, k11, k12, bias)
+                _taps2x3(
+                    of,
+                    plane_out + (height - 1) * width + 1,
+                    xf,
+                    a,
+                    a + width,
+                    width - 2,
+                    k00,
+                    k01,
+                    k02,
+                    k10,
+                    k11,
+                    k12,
+                    bias,
+                )
         for i in range(i0, i1):
             ih = i * sh - pt  # input row of tap row 0
             row = plane_out + i * w_out
@@ -187,15 +265,37 @@ def depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
                 s0, o0 = _row_source(xf, zeros, plane, ih, height, width, column)
                 s1, o1 = _row_source(xf, zeros, plane, ih + 1, height, width, column)
                 s2, o2 = _row_source(xf, zeros, plane, ih + 2, height, width, column)
-                taps3x3(of, row + j_lo, s0, o0, s1, o1, s2, o2, j_hi - j_lo, k00, k01, k02,
-                         k10, k11, k12, k20, k21, k22, bias, sw)
+                taps3x3(
+                    of,
+                    row + j_lo,
+                    s0,
+                    o0,
+                    s1,
+                    o1,
+                    s2,
+                    o2,
+                    j_hi - j_lo,
+                    k00,
+                    k01,
+                    k02,
+                    k10,
+                    k11,
+                    k12,
+                    k20,
+                    k21,
+                    k22,
+                    bias,
+                    sw,
+                )
             # the border columns, one by one ("same" planes: the corners of rows 0 and H-1)
             for j in range(min(j_lo, w_out)):
-                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl,
-                                                kernel, bias)
+                of[uint64(row + j)] = _point3x3(
+                    xf, plane, height, width, ih, j * sw - pl, kernel, bias
+                )
             for j in range(max(j_hi, j_lo), w_out):
-                of[uint64(row + j)] = _point3x3(xf, plane, height, width, ih, j * sw - pl,
-                                                kernel, bias)
+                of[uint64(row + j)] = _point3x3(
+                    xf, plane, height, width, ih, j * sw - pl, kernel, bias
+                )
     return out
 
 
@@ -214,8 +314,18 @@ def depthwise3x3_s2(x, w, b, sh, pt, pl, rows_per_task, evens, odds, out):
         thread = numba.get_thread_id()
         even = evens[thread]  # this thread's own (tile_rows, half) buffers, flat
         odd = odds[thread]
-        split_rows(even, odd, (i1 - 1 - i0) * sh + 3, half, xf,
-                    (n * c_in + c) * height * width, height, width, i0 * sh - pt, pl)
+        split_rows(
+            even,
+            odd,
+            (i1 - 1 - i0) * sh + 3,
+            half,
+            xf,
+            (n * c_in + c) * height * width,
+            height,
+            width,
+            i0 * sh - pt,
+            pl,
+        )
         kernel = w[o, 0]
         bias = b[o]
         k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
@@ -223,7 +333,24 @@ def depthwise3x3_s2(x, w, b, sh, pt, pl, rows_per_task, evens, odds, out):
         k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
         for i in range(i0, i1):
             r = (i - i0) * sh * half  # split-row index of tap row 0
-            _taps3x3_split(of, ((n * c_out + o) * h_out + i) * w_out, even, odd, r, r + half,
-                           r + 2 * half, w_out, k00, k01, k02, k10, k11, k12, k20, k21, k22,
-                           bias)
+            _taps3x3_split(
+                of,
+                ((n * c_out + o) * h_out + i) * w_out,
+                even,
+                odd,
+                r,
+                r + half,
+                r + 2 * half,
+                w_out,
+                k00,
+                k01,
+                k02,
+                k10,
+                k11,
+                k12,
+                k20,
+                k21,
+                k22,
+                bias,
+            )
     return out

@@ -73,8 +73,34 @@ def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
         # long row -- one task and one vectorised loop per plane, not per short row
         n, c_in, h, w = x.shape
         plane_out = out.reshape(n, out.shape[1], 1, h * w)
-        launch(direct_rows, threads, x.reshape(n, c_in, 1, h * w), weight, b, 1, 1, 0, 0,
-               1, 1, groups, plane_out)
+        launch(
+            direct_rows,
+            threads,
+            x.reshape(n, c_in, 1, h * w),
+            weight,
+            b,
+            1,
+            1,
+            0,
+            0,
+            1,
+            1,
+            groups,
+            plane_out,
+        )
         return out
-    return launch(direct_rows, threads, x, weight, b, stride[0], stride[1], top, left,
-                  dilation[0], dilation[1], groups, out)
+    return launch(
+        direct_rows,
+        threads,
+        x,
+        weight,
+        b,
+        stride[0],
+        stride[1],
+        top,
+        left,
+        dilation[0],
+        dilation[1],
+        groups,
+        out,
+    )

@@ -27,30 +27,72 @@ _ROW_MAJOR, _NO_TRANS = 101, 111  # CBLAS_ORDER, CBLAS_TRANSPOSE
 def _cblas_gemm(typingctx, address, m, n, k, a, lda, b, ldb, c, ldc):
     """``cblas_?gemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)`` at
     ``address``; ``a``, ``b``, ``c`` are arrays of one float dtype, passed by their data."""
-    if not all(isinstance(t, types.Array) for t in (a, b, c)) or len({a.dtype, b.dtype,
-                                                                     c.dtype}) != 1:
+    if (
+        not all(isinstance(t, types.Array) for t in (a, b, c))
+        or len({a.dtype, b.dtype, c.dtype}) != 1
+    ):
         return None
     dtype = a.dtype
-    signature = types.void(types.int64, types.int64, types.int64, types.int64, a, types.int64,
-                           b, types.int64, c, types.int64)
+    signature = types.void(
+        types.int64,
+        types.int64,
+        types.int64,
+        types.int64,
+        a,
+        types.int64,
+        b,
+        types.int64,
+        c,
+        types.int64,
+    )
 
     def codegen(context, builder, sig, args):
         fn, m_, n_, k_, a_, lda_, b_, ldb_, c_, ldc_ = args
         real = context.get_value_type(dtype)
         i32, i64 = ir.IntType(32), ir.IntType(64)
-        fnty = ir.FunctionType(ir.VoidType(), [
-            i32, i32, i32, i64, i64, i64,  # order, transa, transb, m, n, k
-            real, real.as_pointer(), i64,  # alpha, a, lda
-            real.as_pointer(), i64,  # b, ldb
-            real, real.as_pointer(), i64,  # beta, c, ldc
-        ])
-        data = [context.make_array(ty)(context, builder, value).data
-                for ty, value in ((sig.args[4], a_), (sig.args[6], b_), (sig.args[8], c_))]
+        fnty = ir.FunctionType(
+            ir.VoidType(),
+            [
+                i32,
+                i32,
+                i32,
+                i64,
+                i64,
+                i64,  # order, transa, transb, m, n, k
+                real,
+                real.as_pointer(),
+                i64,  # alpha, a, lda
+                real.as_pointer(),
+                i64,  # b, ldb
+                real,
+                real.as_pointer(),
+                i64,  # beta, c, ldc
+            ],
+        )
+        data = [
+            context.make_array(ty)(context, builder, value).data
+            for ty, value in ((sig.args[4], a_), (sig.args[6], b_), (sig.args[8], c_))
+        ]
         order, notrans = ir.Constant(i32, _ROW_MAJOR), ir.Constant(i32, _NO_TRANS)
-        builder.call(builder.inttoptr(fn, fnty.as_pointer()), [
-            order, notrans, notrans, m_, n_, k_, ir.Constant(real, 1.0), data[0], lda_,
-            data[1], ldb_, ir.Constant(real, 0.0), data[2], ldc_,
-        ])
+        builder.call(
+            builder.inttoptr(fn, fnty.as_pointer()),
+            [
+                order,
+                notrans,
+                notrans,
+                m_,
+                n_,
+                k_,
+                ir.Constant(real, 1.0),
+                data[0],
+                lda_,
+                data[1],
+                ldb_,
+                ir.Constant(real, 0.0),
+                data[2],
+                ldc_,
+            ],
+        )
         return context.get_dummy_value()
 
     return signature, codegen

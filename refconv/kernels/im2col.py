@@ -121,8 +121,9 @@ def _add_bias(block, b, bias0):
 
 
 @kernel
-def im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws,
-                 prod_ws, gemm, out):
+def im2col_gemm(
+    x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws, prod_ws, gemm, out
+):
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
     c_group = c_in // groups
@@ -139,21 +140,35 @@ def im2col_gemm(x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chun
         n = t // (chunks * bands * groups)
         m = (min(h_out, r0 + band) - r0) * w_out  # output pixels in this band
         me = numba.get_thread_id()  # each thread has its own rows of the workspaces
-        cols = cols_ws[me, :k * m].reshape(k, m)  # (Cg*kH*kW, rows*W_out)
-        _band_columns(cols, xf, n * c_in + g * c_group, height, width, k_h, k_w, sh, sw, pt,
-                      pl, dh, dw, r0, w_out)
+        cols = cols_ws[me, : k * m].reshape(k, m)  # (Cg*kH*kW, rows*W_out)
+        _band_columns(
+            cols,
+            xf,
+            n * c_in + g * c_group,
+            height,
+            width,
+            k_h,
+            k_w,
+            sh,
+            sw,
+            pt,
+            pl,
+            dh,
+            dw,
+            r0,
+            w_out,
+        )
         first = g * o_group + o0  # output channel of the chunk's first row
         if bands == 1:  # the band is the whole plane: out[n, first:first + rows] is contiguous
-            block = out[n, first:g * o_group + o1].reshape(o1 - o0, m)
+            block = out[n, first : g * o_group + o1].reshape(o1 - o0, m)
             matmul(gemm, w2[g, o0:o1], cols, block)  # (rows, H_out*W_out), straight into out
             if has_bias:  # a pass over the block: skipped without a bias
                 _add_bias(block, b, first)
             continue
-        product = prod_ws[me, :(o1 - o0) * m].reshape(o1 - o0, m)
+        product = prod_ws[me, : (o1 - o0) * m].reshape(o1 - o0, m)
         matmul(gemm, w2[g, o0:o1], cols, product)  # (rows, band rows*W_out)
         # out[n, first + o, r0:r0+rows, :] is contiguous: rows*W_out values per channel
-        _store(of, ((n * c_out + first) * h_out + r0) * w_out, product, first, b,
-               h_out * w_out)
+        _store(of, ((n * c_out + first) * h_out + r0) * w_out, product, first, b, h_out * w_out)
     return out
 
 
@@ -167,15 +182,16 @@ def pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
         g = (t // chunks) % groups
         n = t // (chunks * groups)
         o1 = min(o_group, o0 + chunk)
-        product = out3[n, g * o_group + o0:g * o_group + o1]  # (o1 - o0, H*W), contiguous
-        matmul(gemm, w2[g, o0:o1], x3[n, g * c_group:(g + 1) * c_group], product)
+        product = out3[n, g * o_group + o0 : g * o_group + o1]  # (o1 - o0, H*W), contiguous
+        matmul(gemm, w2[g, o0:o1], x3[n, g * c_group : (g + 1) * c_group], product)
         if has_bias:
             _add_bias(product, b, g * o_group + o0)
     return out3
 
 
-def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int,
-                  tasks_wanted: int = 1) -> int:
+def rows_per_band(
+    k: int, w_out: int, h_out: int, itemsize: int, budget: int, tasks_wanted: int = 1
+) -> int:
     """Output rows per band: ``k * w_out * itemsize`` bytes a row, within ``budget``; >= 1 row.
 
     ``tasks_wanted`` splits each image into that many bands at least (when it has the rows),
@@ -186,8 +202,16 @@ def rows_per_band(k: int, w_out: int, h_out: int, itemsize: int, budget: int,
     return max(1, min(h_out, fit, split))
 
 
-def band_plan(n_batch: int, groups: int, k: int, o_group: int, h_out: int, w_out: int,
-              itemsize: int, threads: int) -> tuple[int, int, int]:
+def band_plan(
+    n_batch: int,
+    groups: int,
+    k: int,
+    o_group: int,
+    h_out: int,
+    w_out: int,
+    itemsize: int,
+    threads: int,
+) -> tuple[int, int, int]:
     """How :func:`conv2d_im2col` cuts the work: ``(band, cols_size, product_size)``.
 
     ``band`` output rows per task; each of the ``threads`` threads gets a columns buffer of
@@ -234,17 +258,46 @@ def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
             # 1x1: the columns are the input itself; tasks split the output channels
             per_image = max(1, -(-POINTWISE_TASKS_PER_THREAD * threads // (n_batch * groups)))
             chunk = -(-o_group // per_image)
-            launch(pointwise_gemm, threads, x.reshape(n_batch, c_in, height * width), w2, b,
-                   bias is not None, chunk, gemm, out.reshape(n_batch, c_out, h_out * w_out))
+            launch(
+                pointwise_gemm,
+                threads,
+                x.reshape(n_batch, c_in, height * width),
+                w2,
+                b,
+                bias is not None,
+                chunk,
+                gemm,
+                out.reshape(n_batch, c_out, h_out * w_out),
+            )
             return out
-        band, cols_size, product_size = band_plan(n_batch, groups, k, o_group, h_out, w_out,
-                                                  out.itemsize, threads)
+        band, cols_size, product_size = band_plan(
+            n_batch, groups, k, o_group, h_out, w_out, out.itemsize, threads
+        )
         cols_ws = workspace("cols", (threads, cols_size), out.dtype)
         prod_ws = workspace("product", (threads, product_size), out.dtype)
         tasks = n_batch * groups * -(-h_out // band)
         chunk = channel_chunk(tasks, o_group, threads)
         one_task = tasks == 1 and chunk == o_group  # nothing to share out
-        launch(im2col_gemm, 1 if one_task else threads, x, w2, b, bias is not None, k_h, k_w,
-               stride[0], stride[1], top, left, dilation[0], dilation[1], band, chunk, cols_ws,
-               prod_ws, gemm, out)
+        launch(
+            im2col_gemm,
+            1 if one_task else threads,
+            x,
+            w2,
+            b,
+            bias is not None,
+            k_h,
+            k_w,
+            stride[0],
+            stride[1],
+            top,
+            left,
+            dilation[0],
+            dilation[1],
+            band,
+            chunk,
+            cols_ws,
+            prod_ws,
+            gemm,
+            out,
+        )
     return out

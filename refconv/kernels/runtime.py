@@ -64,8 +64,9 @@ class Kernel:
             # code by the function's qualified name and signature, not by ``parallel``, so
             # under the same name the serial twin would load the parallel code.
             f = self.py_func
-            twin = types.FunctionType(f.__code__, f.__globals__, f.__name__ + "_serial",
-                                      f.__defaults__, f.__closure__)
+            twin = types.FunctionType(
+                f.__code__, f.__globals__, f.__name__ + "_serial", f.__defaults__, f.__closure__
+            )
             twin.__qualname__ = f.__qualname__ + "_serial"
             twin.__module__ = f.__module__
             self._serial = numba.njit(cache=True, fastmath=_FASTMATH)(twin)
@@ -189,8 +190,11 @@ def runtime_facts() -> dict[str, Any]:
     return {
         "threading_layer": layer,
         "threads": numba.get_num_threads(),
-        "thread_count_functions": ("Numba's C functions (fast path)" if _fast_thread_counts
-                                   else "numba.get_/set_num_threads"),
+        "thread_count_functions": (
+            "Numba's C functions (fast path)"
+            if _fast_thread_counts
+            else "numba.get_/set_num_threads"
+        ),
         "forked_child_runs_serial": _in_forked_child(),
         # the layer does not survive fork() (GNU OpenMP): children run the serial twins
         "forked_children_run_serial": _fork_unsafe is True,

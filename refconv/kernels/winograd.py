@@ -35,7 +35,7 @@ but by the magnitudes of the transformed 4x4 tile::
     |error| <= (C_in // groups + 16) * eps * W,
     W = |A^T| [ sum over c of (|G| |g| |G^T|) * (|B^T| |d| |B|) ] |A|      (per 2x2 block)
 
-(:func:`error_magnitude` computes ``W``; ``tests/test_accuracy.py`` checks the bound on
+(:func:`error_magnitude` computes ``W``; ``tests/conv/test_accuracy.py`` checks the bound on
 spikes, zero taps and mixed magnitudes). On smooth or random data ``W`` is a few times
 ``sum |w| |x|`` and the error a few units in the last place; but ``W`` counts every pixel of
 the tile, also those the window of an output does not read, so one large value beside small
@@ -96,22 +96,30 @@ def error_magnitude(x: np.ndarray, weight: np.ndarray, pads, groups: int) -> np.
     t_h, t_w = (h_out + 1) // 2, (w_out + 1) // 2
     # the padded input, one more row / column where the last tile overhangs
     d = np.zeros((n_batch, c_in, 2 * t_h + 2, 2 * t_w + 2))
-    d[:, :, top:top + height, left:left + width] = np.abs(x)
+    d[:, :, top : top + height, left : left + width] = np.abs(x)
     tiles = np.lib.stride_tricks.sliding_window_view(d, (4, 4), axis=(2, 3))[:, :, ::2, ::2]
     b_t, a_t = np.abs(_B_T), np.abs(_A_T)
     t = np.einsum("xi,ncabij,yj->ncabxy", b_t, tiles, b_t)  # |B^T| |d| |B|, per tile
     u = np.einsum("xp,ocpq,yq->ocxy", np.abs(G), np.abs(weight.astype(np.float64)), np.abs(G))
     o_group, c_group = c_out // groups, c_in // groups
-    w_tile = np.concatenate([
-        np.einsum("ncabxy,ocxy->noabxy", t[:, g * c_group:(g + 1) * c_group],
-                  u[g * o_group:(g + 1) * o_group])
-        for g in range(groups)], axis=1)  # (N, C_out, t_h, t_w, 4, 4)
+    w_tile = np.concatenate(
+        [
+            np.einsum(
+                "ncabxy,ocxy->noabxy",
+                t[:, g * c_group : (g + 1) * c_group],
+                u[g * o_group : (g + 1) * o_group],
+            )
+            for g in range(groups)
+        ],
+        axis=1,
+    )  # (N, C_out, t_h, t_w, 4, 4)
     blocks = np.einsum("rx,noabxy,sy->noarbs", a_t, w_tile, a_t)  # (N, C_out, t_h, 2, t_w, 2)
     return blocks.reshape(n_batch, c_out, 2 * t_h, 2 * t_w)[:, :, :h_out, :w_out]
 
 
-_B_T = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0],
-                 [0.0, 1.0, 0.0, -1.0]])
+_B_T = np.array(
+    [[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 1.0, 0.0, -1.0]]
+)
 _A_T = np.array([[1.0, 1.0, 1.0, 0.0], [0.0, 1.0, -1.0, -1.0]])
 
 
@@ -184,10 +192,21 @@ def _input_tiles(vf, v0, stride, ee, eo, oe, oo, half, count, one):
             p_col, op = (1, 0) if b == 1 or b == 3 else (0, 1 if b == 2 else 0)
             q_col, oq = (1, 0) if b == 2 else ((1 if b == 3 else 0), 1)
             sc = one if b == 1 else -one
-            _input_entry(vf, v0 + (4 * a + b) * stride,
-                         _pick(ee, eo, oe, oo, x_row, p_col), _pick(ee, eo, oe, oo, y_row, p_col),
-                         _pick(ee, eo, oe, oo, x_row, q_col), _pick(ee, eo, oe, oo, y_row, q_col),
-                         ox, oy, op, oq, sr, sc, count)
+            _input_entry(
+                vf,
+                v0 + (4 * a + b) * stride,
+                _pick(ee, eo, oe, oo, x_row, p_col),
+                _pick(ee, eo, oe, oo, y_row, p_col),
+                _pick(ee, eo, oe, oo, x_row, q_col),
+                _pick(ee, eo, oe, oo, y_row, q_col),
+                ox,
+                oy,
+                op,
+                oq,
+                sr,
+                sc,
+                count,
+            )
 
 
 @INLINE_JIT
@@ -268,34 +287,67 @@ def winograd_bands(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, expone
         vf = v_ws[me]
         mf = m_ws[me]
         for c in range(c_in):
-            _split_plane(ee, eo, oe, oo, i1 - i0 + 1, half, xf, (n * c_in + c) * height * width,
-                         height, width, 2 * i0 - pt, pl)
+            _split_plane(
+                ee,
+                eo,
+                oe,
+                oo,
+                i1 - i0 + 1,
+                half,
+                xf,
+                (n * c_in + c) * height * width,
+                height,
+                width,
+                2 * i0 - pt,
+                pl,
+            )
             _input_tiles(vf, c * tiles, c_in * tiles, ee, eo, oe, oo, half, tiles, one)
-        v = vf[:16 * c_in * tiles].reshape(16, c_in, tiles)
-        m = mf[:16 * c_out * tiles].reshape(16, c_out, tiles)
+        v = vf[: 16 * c_in * tiles].reshape(16, c_in, tiles)
+        m = mf[: 16 * c_out * tiles].reshape(16, c_out, tiles)
         for g in range(groups):
             for xi in range(16):
-                matmul(gemm, u[g, xi], v[xi, g * c_group:(g + 1) * c_group],
-                       m[xi, g * o_group:(g + 1) * o_group])
+                matmul(
+                    gemm,
+                    u[g, xi],
+                    v[xi, g * c_group : (g + 1) * c_group],
+                    m[xi, g * o_group : (g + 1) * o_group],
+                )
         for o in range(c_out):
             for r in range(i1 - i0):
                 i = 2 * (i0 + r)  # the tile row's first output row
-                bad += _output_tiles(of, bits, exponent, ((n * c_out + o) * h_out + i) * w_out,
-                                     mf, o * tiles + r * half, c_out * tiles, w_out, b[o],
-                                     i + 1 < h_out, one)
+                bad += _output_tiles(
+                    of,
+                    bits,
+                    exponent,
+                    ((n * c_out + o) * h_out + i) * w_out,
+                    mf,
+                    o * tiles + r * half,
+                    c_out * tiles,
+                    w_out,
+                    b[o],
+                    i + 1 < h_out,
+                    one,
+                )
     return bad
 
 
-def winograd_plan(n_batch: int, c_in: int, c_out: int, h_out: int, w_out: int, itemsize: int,
-                  threads: int) -> tuple[int, int, int, int]:
+def winograd_plan(
+    n_batch: int, c_in: int, c_out: int, h_out: int, w_out: int, itemsize: int, threads: int
+) -> tuple[int, int, int, int]:
     """``(band, split_size, v_size, m_size)``: tile rows per task and the values of each
     thread's workspaces (each of the four split arrays, ``V``, ``M``), within
     ``WORKSPACE_BYTES``; bands are cut as im2col's are (:func:`.im2col.rows_per_band`), a
     tile row of ``V`` and ``M`` taking ``16 * (C_in + C_out)`` values per slot."""
     t_h, half = (h_out + 1) // 2, (w_out + 1) // 2 + 1
     per_image = -(-TILE_TASKS_PER_THREAD * threads // n_batch)
-    band = rows_per_band(16 * (c_in + c_out), half, t_h, itemsize,
-                         workspace_settings.WORKSPACE_BYTES // threads, per_image)
+    band = rows_per_band(
+        16 * (c_in + c_out),
+        half,
+        t_h,
+        itemsize,
+        workspace_settings.WORKSPACE_BYTES // threads,
+        per_image,
+    )
     return band, (band + 1) * half + 1, 16 * c_in * band * half, 16 * c_out * band * half
 
 
@@ -307,8 +359,9 @@ def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     b = np.zeros(c_out, dtype=out.dtype) if bias is None else bias
     (top, _), (left, _) = pads
     threads = thread_plan(out.size * weight[0].size)
-    band, split_size, v_size, m_size = winograd_plan(n_batch, c_in, c_out, h_out, w_out,
-                                                     out.itemsize, threads)
+    band, split_size, v_size, m_size = winograd_plan(
+        n_batch, c_in, c_out, h_out, w_out, out.itemsize, threads
+    )
     splits = workspace("winograd splits", (threads, 4, split_size), out.dtype)
     v_ws = workspace("winograd input", (threads, v_size), out.dtype)
     m_ws = workspace("winograd product", (threads, m_size), out.dtype)
@@ -316,9 +369,24 @@ def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
     exponent = bits.dtype.type(0x7F800000 if out.itemsize == 4 else 0x7FF0000000000000)
     with single_threaded_blas():
         u = transform_weight(weight, groups)
-        bad = launch(winograd_bands, threads, x, u, b, top, left, band,
-                     splits, v_ws, m_ws,
-                     gemm_address(out.dtype), bits, exponent, out.dtype.type(1), out)
+        bad = launch(
+            winograd_bands,
+            threads,
+            x,
+            u,
+            b,
+            top,
+            left,
+            band,
+            splits,
+            v_ws,
+            m_ws,
+            gemm_address(out.dtype),
+            bits,
+            exponent,
+            out.dtype.type(1),
+            out,
+        )
     if bad:
         return conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out)
     return out

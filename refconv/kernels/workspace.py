@@ -81,8 +81,7 @@ class _Guarded:
     def __init__(self) -> None:
         self._buffers: list[tuple[str, np.ndarray, np.ndarray]] = []  # name, flat, sentinel mask
 
-    def buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype,
-               rows: bool) -> np.ndarray:
+    def buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype, rows: bool) -> np.ndarray:
         dtype = np.dtype(dtype)
         g = GUARD_VALUES
         if rows:  # every row gets its own trailing guard: (..., last + g), after g leading
@@ -92,9 +91,9 @@ class _Guarded:
         size = int(np.prod(inner))
         flat = np.empty(g + size + g, dtype=dtype)
         sentinel = np.ones(flat.size, dtype=bool)  # where the sentinel must stay
-        view = flat[g:g + size].reshape(inner)
-        usable = view[..., :shape[-1]] if rows else view
-        sentinel[g:g + size].reshape(inner)[..., :shape[-1]] = False
+        view = flat[g : g + size].reshape(inner)
+        usable = view[..., : shape[-1]] if rows else view
+        sentinel[g : g + size].reshape(inner)[..., : shape[-1]] = False
         bits = flat.view(np.uint32 if dtype.itemsize == 4 else np.uint64)
         bits[sentinel] = _SENTINEL[dtype.itemsize]
         bits[~sentinel] = _UNWRITTEN[dtype.itemsize]

@@ -36,8 +36,7 @@ class ReLU(Module):
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.relu_cost(tuple(input_shape))
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return counting.relu_counted(np.asarray(x, dtype=np.float64))
 
 
@@ -57,8 +56,7 @@ class Flatten(Module):
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.reshape_cost(tuple(input_shape), (counting.numel(input_shape),))
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return np.asarray(x, dtype=np.float64).reshape(-1), counting.Tally()
 
 
@@ -71,8 +69,9 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5) -> None:
         if not isinstance(p, numbers.Real) or isinstance(p, (bool, np.bool_)):
-            raise TypeError(f"p must be a probability, a number in [0, 1]; got {p!r} "
-                            f"({type(p).__name__})")
+            raise TypeError(
+                f"p must be a probability, a number in [0, 1]; got {p!r} ({type(p).__name__})"
+            )
         if not 0.0 <= p <= 1.0:  # NaN fails both comparisons
             raise ValueError(f"p must be a probability in [0, 1]; got {p!r}")
         self.p = float(p)
@@ -83,8 +82,7 @@ class Dropout(Module):
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.reshape_cost(tuple(input_shape), tuple(input_shape))
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return np.asarray(x, dtype=np.float64), counting.Tally()
 
     def extra_repr(self) -> str:
@@ -109,15 +107,22 @@ class Linear(Module):
 
     parameter_names = ("weight", "bias")
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
-                 seed: Seed = None, dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.in_features = arguments.positive_int(in_features, "in_features")
         self.out_features = arguments.positive_int(out_features, "out_features")
         has_bias, rng, dtype = initial_state(bias, seed, dtype)
-        self.weight = uniform(rng, (self.out_features, self.in_features), self.in_features,
-                              dtype)
-        self.bias = (uniform(rng, (self.out_features,), self.in_features, dtype) if has_bias
-                     else None)
+        self.weight = uniform(rng, (self.out_features, self.in_features), self.in_features, dtype)
+        self.bias = (
+            uniform(rng, (self.out_features,), self.in_features, dtype) if has_bias else None
+        )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = arguments.as_float_array(x, "x")
@@ -129,8 +134,11 @@ class Linear(Module):
         # A fully connected layer is a 1x1 convolution of a 1x1 image: the same GEMM kernel,
         # and the same thread pool, as the convolutions around it.
         flat = x.reshape(-1, self.in_features, 1, 1)  # (batch, in_features, 1, 1)
-        y = pointwise_conv2d(flat, self.weight[:, :, None, None].astype(x.dtype),
-                             None if self.bias is None else self.bias.astype(x.dtype))
+        y = pointwise_conv2d(
+            flat,
+            self.weight[:, :, None, None].astype(x.dtype),
+            None if self.bias is None else self.bias.astype(x.dtype),
+        )
         return y.reshape(*x.shape[:-1], self.out_features)  # (..., out_features)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
@@ -141,8 +149,7 @@ class Linear(Module):
             )
         return counting.linear_cost(self.in_features, self.out_features, self.bias is not None)
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return counting.linear_counted(np.asarray(x, dtype=np.float64), self.weight, self.bias)
 
     def extra_repr(self) -> str:

@@ -24,8 +24,9 @@ from .init import Seed, initial_state, uniform
 from .module import Module
 
 
-def conv_arguments(kernel: arguments.Pair, stride: object, padding: object, dilation: object,
-                   padding_mode: object) -> tuple[arguments.Pair, object, arguments.Pair, str]:
+def conv_arguments(
+    kernel: arguments.Pair, stride: object, padding: object, dilation: object, padding_mode: object
+) -> tuple[arguments.Pair, object, arguments.Pair, str]:
     """Check a convolution layer's ``stride``, ``padding``, ``dilation`` and ``padding_mode``;
     return them as PyTorch's ``Conv2d`` stores them.
 
@@ -62,17 +63,20 @@ def compact(value: object) -> object:
     return value
 
 
-def conv_channels(in_channels: object, out_channels: object, kernel_size: object
-                  ) -> tuple[int, int, arguments.Pair]:
+def conv_channels(
+    in_channels: object, out_channels: object, kernel_size: object
+) -> tuple[int, int, arguments.Pair]:
     """Check a convolution layer's ``in_channels``, ``out_channels`` and ``kernel_size``;
     return them as ints and a ``(kH, kW)`` pair.
 
     >>> conv_channels(3, 8, 5)
     (3, 8, (5, 5))
     """
-    return (arguments.positive_int(in_channels, "in_channels"),
-            arguments.positive_int(out_channels, "out_channels"),
-            arguments.pair(kernel_size, "kernel_size", 1))
+    return (
+        arguments.positive_int(in_channels, "in_channels"),
+        arguments.positive_int(out_channels, "out_channels"),
+        arguments.pair(kernel_size, "kernel_size", 1),
+    )
 
 
 def expect_channels(layer: Module, in_channels: int, input_shape: tuple[int, ...]) -> None:
@@ -119,12 +123,24 @@ class Conv2d(Module):
 
     parameter_names = ("weight", "bias")
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
-                 stride: IntOrPair = 1, padding: object = 0, dilation: IntOrPair = 1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *,
-                 seed: Seed = None, dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        stride: IntOrPair = 1,
+        padding: object = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
-            in_channels, out_channels, kernel_size)
+            in_channels, out_channels, kernel_size
+        )
         self.groups = arguments.positive_int(groups, "groups")
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(
@@ -132,33 +148,60 @@ class Conv2d(Module):
                 f"out_channels={self.out_channels}"
             )
         self.stride, self.padding, self.dilation, self.padding_mode = conv_arguments(
-            self.kernel_size, stride, padding, dilation, padding_mode)
+            self.kernel_size, stride, padding, dilation, padding_mode
+        )
         has_bias, rng, dtype = initial_state(bias, seed, dtype)
         c_group = self.in_channels // self.groups
         fan_in = c_group * self.kernel_size[0] * self.kernel_size[1]
-        self.weight = uniform(rng, (self.out_channels, c_group, *self.kernel_size), fan_in,
-                              dtype)
+        self.weight = uniform(rng, (self.out_channels, c_group, *self.kernel_size), fan_in, dtype)
         self.bias = uniform(rng, (self.out_channels,), fan_in, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return conv2d(x, self.weight, self.bias, compact(self.stride), compact(self.padding),
-                      compact(self.dilation), self.groups, self.padding_mode)
+        return conv2d(
+            x,
+            self.weight,
+            self.bias,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.groups,
+            self.padding_mode,
+        )
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         expect_channels(self, self.in_channels, input_shape)
-        return counting.conv2d_cost(input_shape, self.out_channels, self.kernel_size,
-                                    self.stride, self.padding, self.dilation, self.groups,
-                                    self.bias is not None, self.padding_mode, effective)
+        return counting.conv2d_cost(
+            input_shape,
+            self.out_channels,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.bias is not None,
+            self.padding_mode,
+            effective,
+        )
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
-        return counting.conv2d_counted(x, self.weight, self.bias, self.stride, self.padding,
-                                       self.dilation, self.groups, self.padding_mode, effective)
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
+        return counting.conv2d_counted(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.padding_mode,
+            effective,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, padding={self.padding!r}, dilation={self.dilation}, "
-                f"groups={self.groups}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, padding={self.padding!r}, dilation={self.dilation}, "
+            f"groups={self.groups}, bias={self.bias is not None}"
+        )
 
 
 class DepthwiseConv2d(Conv2d):
@@ -179,23 +222,53 @@ class DepthwiseConv2d(Conv2d):
     ((32, 1, 3, 3), 3612672)
     """
 
-    def __init__(self, in_channels: int, kernel_size: IntOrPair, depth_multiplier: int = 1,
-                 stride: IntOrPair = 1, padding: object = 0, dilation: IntOrPair = 1,
-                 bias: bool = True, padding_mode: str = "zeros", *, seed: Seed = None,
-                 dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        kernel_size: IntOrPair,
+        depth_multiplier: int = 1,
+        stride: IntOrPair = 1,
+        padding: object = 0,
+        dilation: IntOrPair = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.depth_multiplier = arguments.positive_int(depth_multiplier, "depth_multiplier")
         channels = arguments.positive_int(in_channels, "in_channels")
-        super().__init__(channels, channels * self.depth_multiplier, kernel_size, stride, padding,
-                         dilation, channels, bias, padding_mode, seed=seed, dtype=dtype)
+        super().__init__(
+            channels,
+            channels * self.depth_multiplier,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            channels,
+            bias,
+            padding_mode,
+            seed=seed,
+            dtype=dtype,
+        )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return depthwise_conv2d(x, self.weight, self.bias, compact(self.stride),
-                                compact(self.padding), compact(self.dilation), self.padding_mode)
+        return depthwise_conv2d(
+            x,
+            self.weight,
+            self.bias,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.padding_mode,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, kernel_size={self.kernel_size}, "
-                f"depth_multiplier={self.depth_multiplier}, stride={self.stride}, "
-                f"padding={self.padding!r}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, kernel_size={self.kernel_size}, "
+            f"depth_multiplier={self.depth_multiplier}, stride={self.stride}, "
+            f"padding={self.padding!r}, bias={self.bias is not None}"
+        )
 
 
 class PointwiseConv2d(Conv2d):
@@ -207,8 +280,15 @@ class PointwiseConv2d(Conv2d):
     49152
     """
 
-    def __init__(self, in_channels: int, out_channels: int, bias: bool = True, *,
-                 seed: Seed = None, dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        bias: bool = True,
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         super().__init__(in_channels, out_channels, 1, bias=bias, seed=seed, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:

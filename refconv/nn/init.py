@@ -72,8 +72,9 @@ def flag(value: object, name: str) -> bool:
     return bool(value)
 
 
-def initial_state(bias: object, seed: Seed, dtype: object
-                  ) -> tuple[bool, np.random.Generator, np.dtype]:
+def initial_state(
+    bias: object, seed: Seed, dtype: object
+) -> tuple[bool, np.random.Generator, np.dtype]:
     """Check a layer's ``bias`` switch, ``dtype`` and ``seed`` (in that order); return
     ``(has_bias, generator, dtype)``, what the layer draws its first weights with.
 
@@ -86,8 +87,9 @@ def initial_state(bias: object, seed: Seed, dtype: object
     return has_bias, as_generator(seed), found
 
 
-def uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int,
-            dtype: np.dtype) -> np.ndarray:
+def uniform(
+    rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, dtype: np.dtype
+) -> np.ndarray:
     """PyTorch's default init: an array of ``shape`` drawn from
     ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, in ``dtype``.
 

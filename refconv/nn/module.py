@@ -117,8 +117,11 @@ class Sequential(Module):
                     f"the names of nested layers); got {key!r}"
                 )
             if not isinstance(layer, Module):
-                hint = (f" (a class: write {layer.__name__}(...))"
-                        if isinstance(layer, type) and issubclass(layer, Module) else "")
+                hint = (
+                    f" (a class: write {layer.__name__}(...))"
+                    if isinstance(layer, type) and issubclass(layer, Module)
+                    else ""
+                )
                 raise TypeError(
                     f"Sequential takes refconv.nn layers; got {type(layer).__name__} for "
                     f"{key!r}{hint}"
@@ -141,8 +144,11 @@ class Sequential(Module):
             try:
                 x = layer(x)
             except ValueError as exc:
-                given = (f"input of shape {x.shape}" if isinstance(x, np.ndarray) else
-                         f"input of type {type(x).__name__}")
+                given = (
+                    f"input of shape {x.shape}"
+                    if isinstance(x, np.ndarray)
+                    else f"input of type {type(x).__name__}"
+                )
                 raise ValueError(f"layer {name!r} ({layer!r}) failed on {given}: {exc}") from exc
         return x
 
@@ -167,14 +173,21 @@ class Sequential(Module):
         return x, tally
 
     def parameters(self) -> dict[str, np.ndarray]:
-        return {f"{name}.{key}": value for name, layer in self.named_leaves()
-                for key, value in layer.parameters().items()}
+        return {
+            f"{name}.{key}": value
+            for name, layer in self.named_leaves()
+            for key, value in layer.parameters().items()
+        }
 
     def buffers(self) -> dict[str, np.ndarray]:
-        return {f"{name}.{key}": value for name, layer in self.named_leaves()
-                for key, value in layer.buffers().items()}
+        return {
+            f"{name}.{key}": value
+            for name, layer in self.named_leaves()
+            for key, value in layer.buffers().items()
+        }
 
     def __repr__(self) -> str:
-        lines = [f"  ({name}): {layer!r}".replace("\n", "\n  ")
-                 for name, layer in self.layers.items()]
+        lines = [
+            f"  ({name}): {layer!r}".replace("\n", "\n  ") for name, layer in self.layers.items()
+        ]
         return "Sequential(\n" + "\n".join(lines) + "\n)"

@@ -43,12 +43,19 @@ class BatchNorm2d(Module):
     parameter_names = ("weight", "bias")
     buffer_names = ("running_mean", "running_var")
 
-    def __init__(self, num_features: int, eps: float = 1e-5, affine: bool = True, *,
-                 dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        *,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.num_features = arguments.positive_int(num_features, "num_features")
         if not isinstance(eps, numbers.Real) or isinstance(eps, (bool, np.bool_)):
-            raise TypeError(f"eps must be a number >= 0 (default 1e-5); got {eps!r} "
-                            f"({type(eps).__name__})")
+            raise TypeError(
+                f"eps must be a number >= 0 (default 1e-5); got {eps!r} ({type(eps).__name__})"
+            )
         if not (math.isfinite(eps) and eps >= 0):
             raise ValueError(f"eps must be a finite number >= 0 (default 1e-5); got {eps!r}")
         self.eps = float(eps)
@@ -87,8 +94,7 @@ class BatchNorm2d(Module):
             )
         return counting.batch_norm2d_cost(input_shape, self.affine)
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         scale, shift = self.folded()
         return counting.batch_norm2d_counted(np.asarray(x, dtype=np.float64), scale, shift)
 

@@ -23,22 +23,33 @@ from ..counting.opcount import IntOrPair
 from .module import Module
 
 
-def _pool(x: np.ndarray, kernel_size: object, stride: object, padding: object, dilation: object,
-          fill: float, reduce: Callable[..., np.ndarray], op: str) -> np.ndarray:
+def _pool(
+    x: np.ndarray,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    fill: float,
+    reduce: Callable[..., np.ndarray],
+    op: str,
+) -> np.ndarray:
     """Pooling over the last two axes of ``(N, C, H, W)`` or ``(C, H, W)`` by windows views,
     the padding filled with ``fill`` and each window reduced by ``reduce`` (``np.max``, ...)."""
-    kernel, stride, padding, dilation = counting.pool2d_arguments(kernel_size, stride, padding,
-                                                                  dilation, op)
+    kernel, stride, padding, dilation = counting.pool2d_arguments(
+        kernel_size, stride, padding, dilation, op
+    )
     x = arguments.as_float_array(x, "x")
     if x.ndim not in (3, 4):
-        raise ValueError(f"{op} expects x of shape (N, C, H, W) or unbatched (C, H, W); got "
-                         f"{x.ndim}-D array of shape {x.shape}")
+        raise ValueError(
+            f"{op} expects x of shape (N, C, H, W) or unbatched (C, H, W); got "
+            f"{x.ndim}-D array of shape {x.shape}"
+        )
     counting.pool2d_output_size(x.shape, kernel, stride, padding, dilation, op)
     widths = [(0, 0)] * (x.ndim - 2) + [(padding[0], padding[0]), (padding[1], padding[1])]
     xp = np.pad(x, widths, constant_values=fill)  # (..., H + 2ph, W + 2pw)
     span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     windows = sliding_window_view(xp, span, axis=(-2, -1))  # (..., Ho', Wo', span_h, span_w)
-    windows = windows[..., ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    windows = windows[..., :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
     return reduce(windows, axis=(-2, -1)).astype(x.dtype, copy=False)
 
 
@@ -61,8 +72,13 @@ class MaxPool2d(Module):
     MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1)
     """
 
-    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-                 padding: IntOrPair = 0, dilation: IntOrPair = 1) -> None:
+    def __init__(
+        self,
+        kernel_size: IntOrPair,
+        stride: IntOrPair | None = None,
+        padding: IntOrPair = 0,
+        dilation: IntOrPair = 1,
+    ) -> None:
         counting.pool2d_arguments(kernel_size, stride, padding, dilation, "MaxPool2d")
         self.kernel_size = _as_given(kernel_size)
         self.stride = self.kernel_size if stride is None else _as_given(stride)
@@ -70,21 +86,36 @@ class MaxPool2d(Module):
         self.dilation = _as_given(dilation)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _pool(x, self.kernel_size, self.stride, self.padding, self.dilation, -np.inf,
-                     np.max, "MaxPool2d")
+        return _pool(
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            -np.inf,
+            np.max,
+            "MaxPool2d",
+        )
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
-        return counting.max_pool2d_cost(input_shape, self.kernel_size, self.stride,
-                                        self.padding, self.dilation)
+        return counting.max_pool2d_cost(
+            input_shape, self.kernel_size, self.stride, self.padding, self.dilation
+        )
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
-        return counting.max_pool2d_counted(np.asarray(x, dtype=np.float64), self.kernel_size,
-                                           self.stride, self.padding, self.dilation)
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
+        return counting.max_pool2d_counted(
+            np.asarray(x, dtype=np.float64),
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+        )
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}"
+        )
 
 
 class AvgPool2d(Module):
@@ -99,25 +130,24 @@ class AvgPool2d(Module):
            [10.5, 12.5]])
     """
 
-    def __init__(self, kernel_size: IntOrPair, stride: IntOrPair | None = None,
-                 padding: IntOrPair = 0) -> None:
+    def __init__(
+        self, kernel_size: IntOrPair, stride: IntOrPair | None = None, padding: IntOrPair = 0
+    ) -> None:
         counting.pool2d_arguments(kernel_size, stride, padding, 1, "AvgPool2d")
         self.kernel_size = _as_given(kernel_size)
         self.stride = self.kernel_size if stride is None else _as_given(stride)
         self.padding = _as_given(padding)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return _pool(x, self.kernel_size, self.stride, self.padding, 1, 0.0, np.mean,
-                     "AvgPool2d")
+        return _pool(x, self.kernel_size, self.stride, self.padding, 1, 0.0, np.mean, "AvgPool2d")
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
-        return counting.avg_pool2d_cost(input_shape, self.kernel_size, self.stride,
-                                        self.padding)
+        return counting.avg_pool2d_cost(input_shape, self.kernel_size, self.stride, self.padding)
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
-        return counting.avg_pool2d_counted(np.asarray(x, dtype=np.float64), self.kernel_size,
-                                           self.stride, self.padding)
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
+        return counting.avg_pool2d_counted(
+            np.asarray(x, dtype=np.float64), self.kernel_size, self.stride, self.padding
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -139,6 +169,5 @@ class GlobalAvgPool2d(Module):
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.global_avg_pool2d_cost(input_shape)
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return counting.global_avg_pool2d_counted(np.asarray(x, dtype=np.float64))

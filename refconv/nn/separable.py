@@ -42,15 +42,28 @@ class SeparableConv2d(Module):
 
     parameter_names = ("depthwise_weight", "pointwise_weight", "bias")
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
-                 depth_multiplier: int = 1, stride: IntOrPair = 1, padding: object = 0,
-                 dilation: IntOrPair = 1, bias: bool = True, padding_mode: str = "zeros", *,
-                 seed: Seed = None, dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        depth_multiplier: int = 1,
+        stride: IntOrPair = 1,
+        padding: object = 0,
+        dilation: IntOrPair = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
-            in_channels, out_channels, kernel_size)
+            in_channels, out_channels, kernel_size
+        )
         self.depth_multiplier = arguments.positive_int(depth_multiplier, "depth_multiplier")
         self.stride, self.padding, self.dilation, self.padding_mode = conv_arguments(
-            self.kernel_size, stride, padding, dilation, padding_mode)
+            self.kernel_size, stride, padding, dilation, padding_mode
+        )
         has_bias, rng, dtype = initial_state(bias, seed, dtype)
         mid = self.in_channels * self.depth_multiplier
         kh, kw = self.kernel_size
@@ -59,27 +72,52 @@ class SeparableConv2d(Module):
         self.bias = uniform(rng, (self.out_channels,), mid, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return separable_conv2d(x, self.depthwise_weight, self.pointwise_weight, self.bias,
-                                compact(self.stride), compact(self.padding),
-                                compact(self.dilation), self.padding_mode)
+        return separable_conv2d(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.padding_mode,
+        )
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         expect_channels(self, self.in_channels, input_shape)
-        return counting.separable_conv2d_cost(input_shape, self.out_channels, self.kernel_size,
-                                              self.depth_multiplier, self.stride, self.padding,
-                                              self.dilation, self.bias is not None,
-                                              self.padding_mode, effective)
+        return counting.separable_conv2d_cost(
+            input_shape,
+            self.out_channels,
+            self.kernel_size,
+            self.depth_multiplier,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.bias is not None,
+            self.padding_mode,
+            effective,
+        )
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return counting.separable_conv2d_counted(
-            x, self.depthwise_weight, self.pointwise_weight, self.bias, self.stride, self.padding,
-            self.dilation, self.padding_mode, effective, in_channels=self.in_channels)
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.padding_mode,
+            effective,
+            in_channels=self.in_channels,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"depth_multiplier={self.depth_multiplier}, stride={self.stride}, "
-                f"padding={self.padding!r}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"depth_multiplier={self.depth_multiplier}, stride={self.stride}, "
+            f"padding={self.padding!r}, bias={self.bias is not None}"
+        )
 
 
 class SpatialSeparableConv2d(Module):
@@ -104,34 +142,52 @@ class SpatialSeparableConv2d(Module):
 
     parameter_names = ("column_weight", "row_weight", "bias")
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
-                 intermediate_channels: int | None = None, stride: IntOrPair = 1,
-                 padding: object = 0, dilation: IntOrPair = 1, groups: int = 1,
-                 bias: bool = True, padding_mode: str = "zeros", *, seed: Seed = None,
-                 dtype: np.dtype = np.float32) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrPair,
+        intermediate_channels: int | None = None,
+        stride: IntOrPair = 1,
+        padding: object = 0,
+        dilation: IntOrPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        *,
+        seed: Seed = None,
+        dtype: np.dtype = np.float32,
+    ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
-            in_channels, out_channels, kernel_size)
-        self.intermediate_channels = (self.out_channels if intermediate_channels is None else
-                                      arguments.positive_int(intermediate_channels,
-                                                             "intermediate_channels"))
+            in_channels, out_channels, kernel_size
+        )
+        self.intermediate_channels = (
+            self.out_channels
+            if intermediate_channels is None
+            else arguments.positive_int(intermediate_channels, "intermediate_channels")
+        )
         self.groups = arguments.positive_int(groups, "groups")
         self._check_groups(intermediate_channels is None)
         self.stride, self.padding, self.dilation, self.padding_mode = conv_arguments(
-            self.kernel_size, stride, padding, dilation, padding_mode)
+            self.kernel_size, stride, padding, dilation, padding_mode
+        )
         has_bias, rng, dtype = initial_state(bias, seed, dtype)
         kh, kw = self.kernel_size
         r, g = self.intermediate_channels, self.groups
-        self.column_weight = uniform(rng, (r, self.in_channels // g, kh, 1),
-                                     self.in_channels // g * kh, dtype)
+        self.column_weight = uniform(
+            rng, (r, self.in_channels // g, kh, 1), self.in_channels // g * kh, dtype
+        )
         self.row_weight = uniform(rng, (self.out_channels, r // g, 1, kw), r // g * kw, dtype)
         self.bias = uniform(rng, (self.out_channels,), r // g * kw, dtype) if has_bias else None
 
     def _check_groups(self, default_intermediate: bool) -> None:
         """``groups`` must divide the channels of both passes; say what per-channel means."""
         given = " (its default, out_channels)" if default_intermediate else ""
-        for name, value in (("in_channels", self.in_channels),
-                            ("intermediate_channels", self.intermediate_channels),
-                            ("out_channels", self.out_channels)):
+        for name, value in (
+            ("in_channels", self.in_channels),
+            ("intermediate_channels", self.intermediate_channels),
+            ("out_channels", self.out_channels),
+        ):
             if value % self.groups:
                 raise ValueError(
                     f"groups={self.groups} must divide in_channels, intermediate_channels and "
@@ -144,24 +200,51 @@ class SpatialSeparableConv2d(Module):
                 )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return spatial_separable_conv2d(x, self.column_weight, self.row_weight, self.bias,
-                                        compact(self.stride), compact(self.padding),
-                                        compact(self.dilation), self.groups, self.padding_mode)
+        return spatial_separable_conv2d(
+            x,
+            self.column_weight,
+            self.row_weight,
+            self.bias,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.groups,
+            self.padding_mode,
+        )
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         expect_channels(self, self.in_channels, input_shape)
         return counting.spatial_separable_conv2d_cost(
-            input_shape, self.out_channels, self.kernel_size, self.intermediate_channels,
-            self.stride, self.padding, self.dilation, self.groups, self.bias is not None,
-            self.padding_mode, effective)
+            input_shape,
+            self.out_channels,
+            self.kernel_size,
+            self.intermediate_channels,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.bias is not None,
+            self.padding_mode,
+            effective,
+        )
 
-    def counted(self, x: np.ndarray, effective: bool = False
-                ) -> tuple[np.ndarray, counting.Tally]:
+    def counted(self, x: np.ndarray, effective: bool = False) -> tuple[np.ndarray, counting.Tally]:
         return counting.spatial_separable_conv2d_counted(
-            x, self.column_weight, self.row_weight, self.bias, self.stride, self.padding,
-            self.dilation, self.groups, self.padding_mode, effective)
+            x,
+            self.column_weight,
+            self.row_weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.groups,
+            self.padding_mode,
+            effective,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"intermediate_channels={self.intermediate_channels}, stride={self.stride}, "
-                f"padding={self.padding!r}, groups={self.groups}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"intermediate_channels={self.intermediate_channels}, stride={self.stride}, "
+            f"padding={self.padding!r}, groups={self.groups}, bias={self.bias is not None}"
+        )

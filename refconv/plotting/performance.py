@@ -49,11 +49,13 @@ def sweep_cases() -> tuple[list[Case], list[Case]]:
     """
     speedup = [
         Case(f"{family}_{c}", f"{family} {c}->{c} 28²", family, c, c, 28, 3, 1, 1)
-        for c in (16, 32, 64, 128) for family in ("standard", "separable", "spatial")
+        for c in (16, 32, 64, 128)
+        for family in ("standard", "separable", "spatial")
     ]
     scaling = [
         Case(f"{family}_32_{size}", f"{family} 32 {size}²", family, 32, 32, size, 3, 1, 1)
-        for family in ("depthwise", "standard") for size in (14, 28, 56, 112)
+        for family in ("depthwise", "standard")
+        for size in (14, 28, 56, 112)
     ]
     pointwise = [Case("pointwise_32_64", "pointwise 32->64 56²", "pointwise", 32, 64, 56, 1)]
     threads = [case for case in scaling if case.size == 56] + pointwise
@@ -74,9 +76,17 @@ def collect(quick: bool = True) -> dict[str, Any]:
     runs = {}
     for threads, cases in ((2, everything), (1, subset)):
         runs[str(threads)] = run_benchmark(
-            cases, batches=(1,), peers=("refconv",), repeats=3 if quick else 10,
-            rounds=1 if quick else 3, threads=threads, warmup=2, settle_s=0.02,
-            quick_peaks=quick, cold_start=False, progress=say,
+            cases,
+            batches=(1,),
+            peers=("refconv",),
+            repeats=3 if quick else 10,
+            rounds=1 if quick else 3,
+            threads=threads,
+            warmup=2,
+            settle_s=0.02,
+            quick_peaks=quick,
+            cold_start=False,
+            progress=say,
         )
     return {"threads": runs}
 
@@ -115,9 +125,14 @@ def _most_threads(data: dict[str, Any]) -> dict[str, Any]:
 
 def _stamp(ax: Any, run: dict[str, Any]) -> None:
     meta = run["meta"]
-    ax.annotate(f"{meta['date']}, {meta['threads']} thread(s), median of {meta['repeats']}",
-                xy=(1.0, -0.14), xycoords="axes fraction", ha="right", fontsize=7,
-                color="gray")
+    ax.annotate(
+        f"{meta['date']}, {meta['threads']} thread(s), median of {meta['repeats']}",
+        xy=(1.0, -0.14),
+        xycoords="axes fraction",
+        ha="right",
+        fontsize=7,
+        color="gray",
+    )
 
 
 def roofline(out_dir: Path) -> list[Path]:
@@ -126,13 +141,20 @@ def roofline(out_dir: Path) -> list[Path]:
     peak, bandwidth = run["peaks"]["sgemm_gflops"], run["peaks"]["bandwidth_gbs"]
     fig, ax = new_figure(7.0, 4.8)
     intensities = [row["intensity"] for row in run["results"]]
-    x = np.geomspace(min([*intensities, 0.1]) / 2, max([*intensities, peak / bandwidth]) * 4,
-                     200)  # FLOP/B
+    x = np.geomspace(
+        min([*intensities, 0.1]) / 2, max([*intensities, peak / bandwidth]) * 4, 200
+    )  # FLOP/B
     ax.plot(x, np.minimum(peak, x * bandwidth), color="black", lw=1.5)
-    ax.annotate(f"float32 GEMM {peak:.0f} GFLOP/s", (x[-1], peak), ha="right", va="bottom",
-                fontsize=8)
-    ax.annotate(f"triad {bandwidth:.1f} GB/s", (x[0] * 1.5, x[0] * 1.5 * bandwidth),
-                rotation=25, fontsize=8, va="bottom")
+    ax.annotate(
+        f"float32 GEMM {peak:.0f} GFLOP/s", (x[-1], peak), ha="right", va="bottom", fontsize=8
+    )
+    ax.annotate(
+        f"triad {bandwidth:.1f} GB/s",
+        (x[0] * 1.5, x[0] * 1.5 * bandwidth),
+        rotation=25,
+        fontsize=8,
+        va="bottom",
+    )
     seen = set()
     for row in run["results"]:
         colour, marker = FAMILY_STYLE[row["family"]]
@@ -140,16 +162,24 @@ def roofline(out_dir: Path) -> list[Path]:
             if peer not in row["peers"]:
                 continue
             label = f"{row['family']} ({peer})"
-            ax.scatter(row["intensity"], row["peers"][peer]["gflops"], marker=marker,
-                       s=40, color=colour if filled else "none", edgecolors=colour,
-                       label=None if label in seen else label, zorder=3)
+            ax.scatter(
+                row["intensity"],
+                row["peers"][peer]["gflops"],
+                marker=marker,
+                s=40,
+                color=colour if filled else "none",
+                edgecolors=colour,
+                label=None if label in seen else label,
+                zorder=3,
+            )
             seen.add(label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("arithmetic intensity (FLOPs per byte of minimum traffic)")
     ax.set_ylabel("achieved GFLOP/s")
-    ax.set_title("Roofline: depthwise sits under the memory roof, GEMM-like convs under "
-                 "compute", fontsize=10)
+    ax.set_title(
+        "Roofline: depthwise sits under the memory roof, GEMM-like convs under compute", fontsize=10
+    )
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(True, which="both", alpha=0.3)
     _stamp(ax, run)
@@ -163,9 +193,11 @@ def _speedup_groups(run: dict[str, Any]) -> list[tuple[str, dict[str, dict[str, 
         s = row["spec"]
         key = (s["c_in"], s["c_out"], s["size"], s["kernel"], s["stride"], row["batch"])
         groups[key][row["family"]] = row
-    found = [(f"{c}->{o}\n{size}² k{k}" + (f" N={n}" if n > 1 else ""), members)
-             for (c, o, size, k, _, n), members in sorted(groups.items())
-             if "standard" in members and {"separable", "spatial"} & set(members)]
+    found = [
+        (f"{c}->{o}\n{size}² k{k}" + (f" N={n}" if n > 1 else ""), members)
+        for (c, o, size, k, _, n), members in sorted(groups.items())
+        if "standard" in members and {"separable", "spatial"} & set(members)
+    ]
     return found
 
 
@@ -175,21 +207,34 @@ def separable_speedup(out_dir: Path) -> list[Path]:
     groups = _speedup_groups(run)
     fig, ax = new_figure(8.0, 4.6)
     width = 0.2
-    for offset, (family, label) in enumerate((("separable", "depthwise-separable"),
-                                              ("spatial", "spatially separable"))):
+    for offset, (family, label) in enumerate(
+        (("separable", "depthwise-separable"), ("spatial", "spatially separable"))
+    ):
         colour = FAMILY_STYLE[family][0]
         for i, (_, members) in enumerate(groups):
             if family not in members:
                 continue
             standard, variant = members["standard"], members[family]
             theory = standard["multiplications"] / variant["multiplications"]
-            measured = (standard["peers"]["refconv"]["median_s"]
-                        / variant["peers"]["refconv"]["median_s"])
+            measured = (
+                standard["peers"]["refconv"]["median_s"] / variant["peers"]["refconv"]["median_s"]
+            )
             x = i + (2 * offset - 1.5) * width
-            ax.bar(x, theory, width, color=colour, alpha=0.35,
-                   label=f"{label}: multiplications" if i == 0 else None)
-            ax.bar(x + width, measured, width, color=colour,
-                   label=f"{label}: measured time" if i == 0 else None)
+            ax.bar(
+                x,
+                theory,
+                width,
+                color=colour,
+                alpha=0.35,
+                label=f"{label}: multiplications" if i == 0 else None,
+            )
+            ax.bar(
+                x + width,
+                measured,
+                width,
+                color=colour,
+                label=f"{label}: measured time" if i == 0 else None,
+            )
     ax.axhline(1.0, color="black", lw=0.8)
     ax.set_xticks(range(len(groups)), [name for name, _ in groups], fontsize=8)
     ax.set_yscale("log")
@@ -217,8 +262,13 @@ def scaling(out_dir: Path) -> list[Path]:
             continue
         pixels, seconds = zip(*sorted(points.items()), strict=True)
         colour, marker = FAMILY_STYLE[family]
-        left.plot(pixels, np.array(seconds) * 1e3, marker=marker, color=colour,
-                  label=f"{family} {c}->{o} k{k}" + (f" N={n}" if n > 1 else ""))
+        left.plot(
+            pixels,
+            np.array(seconds) * 1e3,
+            marker=marker,
+            color=colour,
+            label=f"{family} {c}->{o} k{k}" + (f" N={n}" if n > 1 else ""),
+        )
         ideal = np.array(pixels) / pixels[-1] * seconds[-1] * 1e3  # linear in H·W
         left.plot(pixels, ideal, color=colour, ls=":", lw=0.8)
     left.set_xscale("log")
@@ -229,17 +279,21 @@ def scaling(out_dir: Path) -> list[Path]:
     left.legend(fontsize=7)
     counts = sorted(data["threads"], key=int)
     if len(counts) < 2:
-        right.text(0.5, 0.5, f"only {counts[0]} thread(s) measured", ha="center",
-                   transform=right.transAxes)
+        right.text(
+            0.5, 0.5, f"only {counts[0]} thread(s) measured", ha="center", transform=right.transAxes
+        )
     else:
         by_thread = {t: {r["case"]: r for r in data["threads"][t]["results"]} for t in counts}
         names = [name for name in by_thread[counts[0]] if name in by_thread[counts[-1]]]
         for j, t in enumerate(counts):
             times = [by_thread[t][name]["peers"]["refconv"]["median_s"] * 1e3 for name in names]
-            right.bar(np.arange(len(names)) + (j - 0.5) * 0.4, times, 0.4,
-                      label=f"{t} thread(s)")
-        right.set_xticks(range(len(names)), [by_thread[counts[0]][n]["title"] for n in names],
-                         rotation=20, fontsize=7)
+            right.bar(np.arange(len(names)) + (j - 0.5) * 0.4, times, 0.4, label=f"{t} thread(s)")
+        right.set_xticks(
+            range(len(names)),
+            [by_thread[counts[0]][n]["title"] for n in names],
+            rotation=20,
+            fontsize=7,
+        )
         right.set_ylabel("median time (ms)")
         right.set_title("threads (numba.set_num_threads and BLAS)", fontsize=10)
         right.legend(fontsize=8)
@@ -255,11 +309,16 @@ def speedup_table(out_dir: Path) -> list[tuple[str, str, float, float]]:
         for family in ("separable", "spatial"):
             if family in members:
                 standard, variant = members["standard"], members[family]
-                rows.append((name.replace("\n", " "), family,
-                             multiplications(Case(**standard["spec"]), standard["batch"])
-                             / multiplications(Case(**variant["spec"]), variant["batch"]),
-                             standard["peers"]["refconv"]["median_s"]
-                             / variant["peers"]["refconv"]["median_s"]))
+                rows.append(
+                    (
+                        name.replace("\n", " "),
+                        family,
+                        multiplications(Case(**standard["spec"]), standard["batch"])
+                        / multiplications(Case(**variant["spec"]), variant["batch"]),
+                        standard["peers"]["refconv"]["median_s"]
+                        / variant["peers"]["refconv"]["median_s"],
+                    )
+                )
     return rows
 
 

@@ -37,8 +37,15 @@ def _matrix(ax: Axes, values: np.ndarray, vmax: float, title: str = "") -> None:
     ax.imshow(values, cmap=CMAP, vmin=-vmax, vmax=vmax)
     for (i, j), v in np.ndenumerate(values):
         text = f"{v:d}" if values.dtype.kind == "i" else f"{v:.2g}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=11,
-                color="white" if abs(v) > 0.6 * vmax else "black")
+        ax.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="white" if abs(v) > 0.6 * vmax else "black",
+        )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(title, fontsize=10)
@@ -52,8 +59,9 @@ def _symbol(ax: Axes, text: str) -> None:
 def decomposition(out_dir: Path) -> list[Path]:
     """Sobel-x and the TDS example's 3x3 kernel written as column x row, values in the cells."""
     examples = [("Sobel-x", filters.sobel()), ("TDS example", TDS_KERNEL)]
-    fig, axes = new_figure(7.0, 4.6, nrows=2, ncols=5,
-                           gridspec_kw={"width_ratios": [3, 0.8, 1, 0.8, 3]})
+    fig, axes = new_figure(
+        7.0, 4.6, nrows=2, ncols=5, gridspec_kw={"width_ratios": [3, 0.8, 1, 0.8, 3]}
+    )
     for row_axes, (name, kernel) in zip(axes, examples, strict=True):
         column, row = separate(kernel)
         vmax = float(np.abs(kernel).max())
@@ -127,14 +135,17 @@ def low_rank_figure(out_dir: Path) -> list[Path]:
         ax.imshow(residual, cmap=CMAP, vmin=-rmax, vmax=rmax)
         error = np.linalg.norm(residual)
         predicted = np.sqrt(np.sum(s[rank:] ** 2))
-        ax.set_title(f"kernel − rank {rank}: ‖·‖_F = {error:.2g}\n"
-                     f"√(σ{rank + 1}² + …) = {predicted:.2g}", fontsize=9)
+        ax.set_title(
+            f"kernel − rank {rank}: ‖·‖_F = {error:.2g}\n√(σ{rank + 1}² + …) = {predicted:.2g}",
+            fontsize=9,
+        )
     for ax in (*axes[0], *axes[1, 1:]):
         ax.set_xticks([])
         ax.set_yticks([])
     axes[1, 1].set_ylabel(f"colours ×{vmax / rmax:.0f}", fontsize=9)
-    fig.suptitle("Eckart–Young: the truncated SVD is the best sum of r separable kernels",
-                 fontsize=11)
+    fig.suptitle(
+        "Eckart–Young: the truncated SVD is the best sum of r separable kernels", fontsize=11
+    )
     return [save(fig, out_dir / "separability_low_rank.png")]
 
 

@@ -71,8 +71,7 @@ def run(stream: TextIO | None = None) -> int:
             failures += not check.ok
             errata += check.tolerance == "erratum"
         print(file=out)
-    print(f"{total} figures checked, {errata} errata reproduced, {failures} mismatches.",
-          file=out)
+    print(f"{total} figures checked, {errata} errata reproduced, {failures} mismatches.", file=out)
     return failures
 
 

@@ -24,22 +24,43 @@ def tds_checks() -> list[Check]:
     total = rows["depthwise + pointwise"]
     same = counting.conv2d_cost((3, 12, 12), 256, 5, padding="same", bias=False)
     return [
-        exact(src, "standard 12x12x3 -(5x5x3x256)-> 8x8x256", 1_228_800, rows["standard"],
-              conv),
+        exact(src, "standard 12x12x3 -(5x5x3x256)-> 8x8x256", 1_228_800, rows["standard"], conv),
         exact(src, "depthwise 3 x 5x5x1 kernels, 8x8 moves", 4_800, rows["depthwise"], conv),
         exact(src, "pointwise 256 x 1x1x3 kernels, 8x8 moves", 49_152, rows["pointwise"], conv),
         exact(src, "depthwise + pointwise", 53_952, total, conv),
-        erratum(src, "'52952 is much less than 1228800'", "52,952", total, total != 52_952,
-                conv, "typo: the sum printed one sentence earlier is 53,952"),
-        info(src, "standard / separable", round(rows["standard"] / total, 2), conv,
-             "22.78x fewer multiplications"),
-        erratum(src, "function diagram '12x12x3 -(5x5x3x256)-> 12x12x256'", "12x12x256",
-                same.multiplications, same.output_shape != (256, 8, 8), conv,
-                "without padding the output is 8x8x256 (the article's own 12 - 5 + 1 = 8); "
-                "a 12x12x256 output needs 'same' padding and 2,764,800 multiplications"),
-        info(src, "standard additions (bias adds one per output)",
-             counting.conv2d_cost((3, 12, 12), 256, 5, bias=False).additions,
-             "additions, 75 - 1 per output pixel", "with bias: 1,228,800, equal to the products"),
+        erratum(
+            src,
+            "'52952 is much less than 1228800'",
+            "52,952",
+            total,
+            total != 52_952,
+            conv,
+            "typo: the sum printed one sentence earlier is 53,952",
+        ),
+        info(
+            src,
+            "standard / separable",
+            round(rows["standard"] / total, 2),
+            conv,
+            "22.78x fewer multiplications",
+        ),
+        erratum(
+            src,
+            "function diagram '12x12x3 -(5x5x3x256)-> 12x12x256'",
+            "12x12x256",
+            same.multiplications,
+            same.output_shape != (256, 8, 8),
+            conv,
+            "without padding the output is 8x8x256 (the article's own 12 - 5 + 1 = 8); "
+            "a 12x12x256 output needs 'same' padding and 2,764,800 multiplications",
+        ),
+        info(
+            src,
+            "standard additions (bias adds one per output)",
+            counting.conv2d_cost((3, 12, 12), 256, 5, bias=False).additions,
+            "additions, 75 - 1 per output pixel",
+            "with bias: 1,228,800, equal to the products",
+        ),
     ]
 
 
@@ -54,24 +75,48 @@ def efficient_checks() -> list[Check]:
     ratio = counting.reduction_formula(small_n, k)
     net = summary(models.example_net(), (3, 224, 224))
     return [
-        exact(src, "224x224x3, 3x3 depthwise -> 222x222 maps", 222, dw.output_shape[1],
-              "output size 224 - 3 + 1"),
+        exact(
+            src,
+            "224x224x3, 3x3 depthwise -> 222x222 maps",
+            222,
+            dw.output_shape[1],
+            "output size 224 - 3 + 1",
+        ),
         info(src, "depthwise 224x224x3 -> 222x222x3", dw.multiplications, conv),
         info(src, "pointwise 222x222x3 -> 222x222x64", pw.multiplications, conv),
         info(src, "standard 3x3 conv 3 -> 64 for comparison", standard.multiplications, conv),
-        exact(src, "formula D_F^2 M (D_K^2 + N) with D_F = output size 222",
-              d_out**2 * m * (k * k + n), dw.multiplications + pw.multiplications, conv),
-        erratum(src, "formula with D_F = input size 224 (as the article defines D_F)",
-                f"{d_in**2 * m * (k * k + n):,}", dw.multiplications + pw.multiplications,
-                d_in**2 * m * (k * k + n) != dw.multiplications + pw.multiplications, conv,
-                "D_F must be the output size; with valid padding 224 over-counts by 2.7%"),
-        erratum(src, "'big saving when N is much smaller than M'", "ratio < 1",
-                round(ratio, 4), ratio > 1, f"separable / standard = 1/N + 1/K^2, M={big_m}, "
-                f"N={small_n}, K={k}",
-                "M cancels; the saving grows with N. With N=1 separable costs 11% MORE"),
+        exact(
+            src,
+            "formula D_F^2 M (D_K^2 + N) with D_F = output size 222",
+            d_out**2 * m * (k * k + n),
+            dw.multiplications + pw.multiplications,
+            conv,
+        ),
+        erratum(
+            src,
+            "formula with D_F = input size 224 (as the article defines D_F)",
+            f"{d_in**2 * m * (k * k + n):,}",
+            dw.multiplications + pw.multiplications,
+            d_in**2 * m * (k * k + n) != dw.multiplications + pw.multiplications,
+            conv,
+            "D_F must be the output size; with valid padding 224 over-counts by 2.7%",
+        ),
+        erratum(
+            src,
+            "'big saving when N is much smaller than M'",
+            "ratio < 1",
+            round(ratio, 4),
+            ratio > 1,
+            f"separable / standard = 1/N + 1/K^2, M={big_m}, N={small_n}, K={k}",
+            "M cancels; the saving grows with N. With N=1 separable costs 11% MORE",
+        ),
         info(src, "ExampleNet parameters (PyTorch)", net.total_params, "weights + biases"),
-        info(src, "ExampleNet multiplications at 224x224", net.total_multiplications,
-             "exact, padding 1"),
+        info(
+            src,
+            "ExampleNet multiplications at 224x224",
+            net.total_multiplications,
+            "exact, padding 1",
+        ),
     ]
 
 
@@ -87,14 +132,29 @@ def pytorch_checks() -> list[Check]:
     checks = []
     for variant, (mac_text, macs, param_text, params) in printed.items():
         s = summary(models.param_net(variant), (3, 416, 416), macs="ptflops")
-        checks.append(rounded(src, f"{variant} MACs", mac_text, s.total_macs, 1e6, macs, 2,
-                              conv))
-        checks.append(rounded(src, f"{variant} params", param_text, s.total_params, 1e3, params,
-                              2, "PyTorch parameters(), conv1 + block"))
+        checks.append(rounded(src, f"{variant} MACs", mac_text, s.total_macs, 1e6, macs, 2, conv))
+        checks.append(
+            rounded(
+                src,
+                f"{variant} params",
+                param_text,
+                s.total_params,
+                1e3,
+                params,
+                2,
+                "PyTorch parameters(), conv1 + block",
+            )
+        )
     thop = summary(models.param_net("standard"), (3, 416, 416), macs="thop").total_macs
-    checks.append(info(src, "standard, counted the current thop way", thop,
-                       "thop: conv products, BN 4/elem, ReLU 0",
-                       "260.62M: not the printed figure, so the article used ptflops-like rules"))
+    checks.append(
+        info(
+            src,
+            "standard, counted the current thop way",
+            thop,
+            "thop: conv products, BN 4/elem, ReLU 0",
+            "260.62M: not the printed figure, so the article used ptflops-like rules",
+        )
+    )
     return checks
 
 
@@ -117,32 +177,72 @@ def notebook_checks() -> list[Check]:
     last_sep = counting.separable_conv2d_cost((64, 8, 8), 128, 3, padding="same", bias=False)
     last_sep_b = counting.separable_conv2d_cost((64, 8, 8), 128, 3, padding="same")
     last_std_b = counting.conv2d_cost((64, 8, 8), 128, 3, padding="same")
-    ops_ratio = ((last_sep_b.multiplications + last_sep_b.additions)
-                 / (last_std_b.multiplications + last_std_b.additions))
+    ops_ratio = (last_sep_b.multiplications + last_sep_b.additions) / (
+        last_std_b.multiplications + last_std_b.additions
+    )
     return [
         # Keras: conv 896 + 18,496 + 73,856; BN 128 + 256 + 512; dense 262,272 + 1,290.
         exact(src, "StandardCNN count_params()", 357_706, std.total_params, conv),
         # Keras: separable 155 + 2,400 + 8,896; BN and dense as above.
         exact(src, "SeparableCNN count_params()", 275_909, sep.total_params, conv),
         info(src, "non-trainable (BN moving mean / variance)", std.non_trainable_params, conv),
-        within(src, "conv layers only: standard / separable params", "8-9x", round(layers, 2),
-               8, 9, conv, f"{std_conv:,} / {sep_conv:,} = {layers:.2f}x"),
-        erratum(src, "whole model: 'about 8-9x fewer parameters'", "8-9x", round(whole, 2),
-                whole < 8, conv, f"{std.total_params:,} / {sep.total_params:,} = {whole:.2f}x: "
-                "the Dense(128) layer (262,272 params) is untouched and dominates"),
-        within(src, "1/N + 1/K^2 for K=3, N=128 ('about 8-9x')", "8-9x",
-               round(1 / counting.reduction_formula(n, k), 2), 8, 9, "reduction factor"),
-        Check(src, "last conv 64->128 at 8x8: separable / standard multiplications",
-              f"1/N + 1/K^2 = {counting.reduction_formula(n, k):.5f}",
-              last_sep.multiplications / last_std.multiplications,
-              "multiplications without bias", "exact",
-              abs(last_sep.multiplications / last_std.multiplications
-                  - counting.reduction_formula(n, k)) < 1e-12,
-              "the output pixel count cancels: the formula is exact for products"),
-        info(src, "same, counting additions and biases", round(ops_ratio, 5),
-             "(mults + adds) with bias", "the formula is exact only for products"),
-        info(src, "whole-model MACs standard / separable", round(std_macs / sep_macs, 2),
-             "conv + dense products", f"{std_macs:,} / {sep_macs:,}"),
+        within(
+            src,
+            "conv layers only: standard / separable params",
+            "8-9x",
+            round(layers, 2),
+            8,
+            9,
+            conv,
+            f"{std_conv:,} / {sep_conv:,} = {layers:.2f}x",
+        ),
+        erratum(
+            src,
+            "whole model: 'about 8-9x fewer parameters'",
+            "8-9x",
+            round(whole, 2),
+            whole < 8,
+            conv,
+            f"{std.total_params:,} / {sep.total_params:,} = {whole:.2f}x: "
+            "the Dense(128) layer (262,272 params) is untouched and dominates",
+        ),
+        within(
+            src,
+            "1/N + 1/K^2 for K=3, N=128 ('about 8-9x')",
+            "8-9x",
+            round(1 / counting.reduction_formula(n, k), 2),
+            8,
+            9,
+            "reduction factor",
+        ),
+        Check(
+            src,
+            "last conv 64->128 at 8x8: separable / standard multiplications",
+            f"1/N + 1/K^2 = {counting.reduction_formula(n, k):.5f}",
+            last_sep.multiplications / last_std.multiplications,
+            "multiplications without bias",
+            "exact",
+            abs(
+                last_sep.multiplications / last_std.multiplications
+                - counting.reduction_formula(n, k)
+            )
+            < 1e-12,
+            "the output pixel count cancels: the formula is exact for products",
+        ),
+        info(
+            src,
+            "same, counting additions and biases",
+            round(ops_ratio, 5),
+            "(mults + adds) with bias",
+            "the formula is exact only for products",
+        ),
+        info(
+            src,
+            "whole-model MACs standard / separable",
+            round(std_macs / sep_macs, 2),
+            "conv + dense products",
+            f"{std_macs:,} / {sep_macs:,}",
+        ),
     ]
 
 
@@ -154,30 +254,65 @@ def spatial_checks() -> list[Check]:
     conv = "multiplications, one channel, no bias"
     valid = counting.spatial_separable_conv2d_cost((1, 12, 12), 1, 5, bias=False)
     same = counting.spatial_separable_conv2d_cost((1, 12, 12), 1, 5, padding="same", bias=False)
-    same_eff = counting.spatial_separable_conv2d_cost((1, 12, 12), 1, 5, padding="same", bias=False,
-                                                      effective=True)
+    same_eff = counting.spatial_separable_conv2d_cost(
+        (1, 12, 12), 1, 5, padding="same", bias=False, effective=True
+    )
     block = summary(models.spatial_block(), (3, 32, 32), params="keras")
     standard = counting.conv2d_cost((3, 32, 32), 64, 3, padding="same", bias=False)
     same3 = counting.spatial_separable_conv2d_cost((1, 12, 12), 1, 3, padding="same", bias=False)
     one_window = counting.spatial_separable_conv2d_cost((1, 3, 3), 1, 3, bias=False)
     return [
-        exact(src, "3x3 kernel as 3x1 + 1x3: '6 products instead of 9' per output", 6,
-              same3.multiplications // 144, conv + ", 12x12 'same', padded zeros counted"),
-        info(src, "one 3x3 window (3x3 input, valid): 3x1 then 1x3", one_window.multiplications,
-             conv, "12, not 6: the 3x1 pass must produce all 3 columns the 1x3 pass reads"),
-        erratum(src, "'2K per output pixel', 12x12 input, 5x5, valid", f"{2 * 5 * 64:,}",
-                valid.multiplications, valid.multiplications != 2 * 5 * 64, conv,
-                "the 5x1 pass keeps the full width: 8x12x5 + 8x8x5 = 800 = 12.5 per output"),
-        exact(src, "'2K per output pixel', 12x12 input, 5x5, same", 2 * 5 * 144,
-              same.multiplications, conv + ", padded zeros counted"),
-        info(src, "same, skipping padded zeros", same_eff.multiplications,
-             "effective multiplications"),
-        erratum(src, f"{block_note}: 'HxWxCxKx2F, nearly half of HxWxCxKxFxF'",
-                f"{32 * 32 * 3 * 64 * 2 * 3:,}", block.total_macs,
-                block.total_macs > standard.multiplications,
-                "Keras block on 32x32x3, 64 filters, K=3, same",
-                f"the (3,1) conv maps 64 -> 64 channels: {block.total_macs:,} products, 7.44x "
-                f"MORE than one 3x3 conv 3 -> 64 ({standard.multiplications:,})"),
-        info(src, f"{block_note}'s block count_params()", block.total_params,
-             "Keras (BN 4 per channel)", "vs 1,728 for the 3x3 conv it replaces"),
+        exact(
+            src,
+            "3x3 kernel as 3x1 + 1x3: '6 products instead of 9' per output",
+            6,
+            same3.multiplications // 144,
+            conv + ", 12x12 'same', padded zeros counted",
+        ),
+        info(
+            src,
+            "one 3x3 window (3x3 input, valid): 3x1 then 1x3",
+            one_window.multiplications,
+            conv,
+            "12, not 6: the 3x1 pass must produce all 3 columns the 1x3 pass reads",
+        ),
+        erratum(
+            src,
+            "'2K per output pixel', 12x12 input, 5x5, valid",
+            f"{2 * 5 * 64:,}",
+            valid.multiplications,
+            valid.multiplications != 2 * 5 * 64,
+            conv,
+            "the 5x1 pass keeps the full width: 8x12x5 + 8x8x5 = 800 = 12.5 per output",
+        ),
+        exact(
+            src,
+            "'2K per output pixel', 12x12 input, 5x5, same",
+            2 * 5 * 144,
+            same.multiplications,
+            conv + ", padded zeros counted",
+        ),
+        info(
+            src,
+            "same, skipping padded zeros",
+            same_eff.multiplications,
+            "effective multiplications",
+        ),
+        erratum(
+            src,
+            f"{block_note}: 'HxWxCxKx2F, nearly half of HxWxCxKxFxF'",
+            f"{32 * 32 * 3 * 64 * 2 * 3:,}",
+            block.total_macs,
+            block.total_macs > standard.multiplications,
+            "Keras block on 32x32x3, 64 filters, K=3, same",
+            f"the (3,1) conv maps 64 -> 64 channels: {block.total_macs:,} products, 7.44x "
+            f"MORE than one 3x3 conv 3 -> 64 ({standard.multiplications:,})",
+        ),
+        info(
+            src,
+            f"{block_note}'s block count_params()",
+            block.total_params,
+            "Keras (BN 4 per channel)",
+            "vs 1,728 for the 3x3 conv it replaces",
+        ),
     ]

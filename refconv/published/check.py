@@ -58,8 +58,10 @@ class Check:
         status = {"erratum": "ERRATUM", "info": "info"}.get(self.tolerance, "ok")
         if not self.ok:
             status = "MISMATCH"
-        text = (f"  [{status:8}] {self.what}: printed {self.printed}, exact {value}  "
-                f"({self.convention}; {self.tolerance})")
+        text = (
+            f"  [{status:8}] {self.what}: printed {self.printed}, exact {value}  "
+            f"({self.convention}; {self.tolerance})"
+        )
         return text + (f"\n             -> {self.note}" if self.note else "")
 
 
@@ -72,32 +74,64 @@ def rounds_to(value: float, printed: float, decimals: int) -> bool:
     return abs(value - printed) <= 0.5 * 10.0**-decimals + 1e-12
 
 
-def exact(source: str, what: str, printed: int, value: int, convention: str,
-          note: str = "") -> Check:
+def exact(
+    source: str, what: str, printed: int, value: int, convention: str, note: str = ""
+) -> Check:
     """A printed integer that must equal ``value`` digit for digit."""
-    return Check(source, what, f"{printed:,}", value, convention, "exact", value == printed,
-                 note)
+    return Check(source, what, f"{printed:,}", value, convention, "exact", value == printed, note)
 
 
-def rounded(source: str, what: str, printed: str, value: float, scale: float, number: float,
-            decimals: int, convention: str, note: str = "") -> Check:
+def rounded(
+    source: str,
+    what: str,
+    printed: str,
+    value: float,
+    scale: float,
+    number: float,
+    decimals: int,
+    convention: str,
+    note: str = "",
+) -> Check:
     """A printed ``number`` (in units of ``scale``, e.g. ``1e6`` for "M") that ``value`` must
     round to at ``decimals`` places."""
     ok = rounds_to(value / scale, number, decimals)
     return Check(source, what, printed, value, convention, "rounded", ok, note)
 
 
-def erratum(source: str, what: str, printed: str, value: int | float, contradicted: bool,
-            convention: str, note: str) -> Check:
+def erratum(
+    source: str,
+    what: str,
+    printed: str,
+    value: int | float,
+    contradicted: bool,
+    convention: str,
+    note: str,
+) -> Check:
     """A printed figure or claim that ``value`` contradicts; passes while ``contradicted``."""
     return Check(source, what, printed, value, convention, "erratum", contradicted, note)
 
 
-def within(source: str, what: str, printed: str, value: float, low: float, high: float,
-           convention: str, note: str = "") -> Check:
+def within(
+    source: str,
+    what: str,
+    printed: str,
+    value: float,
+    low: float,
+    high: float,
+    convention: str,
+    note: str = "",
+) -> Check:
     """A range or a "roughly": ``value`` must lie in ``[low, high]``."""
-    return Check(source, what, printed, value, convention, f"range [{low:g}, {high:g}]",
-                 low <= value <= high, note)
+    return Check(
+        source,
+        what,
+        printed,
+        value,
+        convention,
+        f"range [{low:g}, {high:g}]",
+        low <= value <= high,
+        note,
+    )
 
 
 def info(source: str, what: str, value: int | float, convention: str, note: str = "") -> Check:

@@ -89,8 +89,9 @@ def exact_factors(array: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return orient(np.array(column, object), np.array(row, object), 0)
 
 
-def factors_in_dtype(factors: tuple[np.ndarray, np.ndarray], dtype: np.dtype
-                     ) -> tuple[np.ndarray, np.ndarray] | None:
+def factors_in_dtype(
+    factors: tuple[np.ndarray, np.ndarray], dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Exact factors as arrays of the kernel's dtype, or ``None`` when a factor does not fit.
 
     Every factor divides an entry of the kernel, so it is representable exactly wherever the

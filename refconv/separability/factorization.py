@@ -60,8 +60,9 @@ class LayerFactorization:
     def composed(self) -> np.ndarray:
         """The ``(C_out, C_in, kH, kW)`` weight the two convs together apply."""
         # W[o, c, p, q] = sum_r row[o, r, 0, q] * column[r, c, p, 0]
-        return np.einsum("orq,rcp->ocpq", self.row_weight[:, :, 0, :],
-                         self.column_weight[:, :, :, 0])
+        return np.einsum(
+            "orq,rcp->ocpq", self.row_weight[:, :, 0, :], self.column_weight[:, :, :, 0]
+        )
 
 
 def _weight_matrix(weight: np.ndarray) -> np.ndarray:
@@ -121,8 +122,9 @@ def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:
     if not np.isfinite(w).all():
         raise ValueError("weight must be finite; it holds NaN or Inf")
     c_out, c_in, kh, kw = w.shape
-    rank = check_rank(rank, min(c_in * kh, c_out * kw), "min(C_in * kH, C_out * kW)",
-                       w.shape, "weight")
+    rank = check_rank(
+        rank, min(c_in * kh, c_out * kw), "min(C_in * kH, C_out * kW)", w.shape, "weight"
+    )
     u, s, vt = svd(_weight_matrix(w), "weight", full_matrices=False)
     r = int(rank)
     root = np.sqrt(s[:r])
@@ -132,8 +134,7 @@ def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:
     row_weight = b.reshape(r, c_out, kw).transpose(1, 0, 2)[:, :, None, :]  # (C_out, R, 1, kW)
     error = math.hypot(*s[r:].tolist())  # sqrt of a sum of squares, which cannot overflow
     total = math.hypot(*s.tolist())
-    return LayerFactorization(column_weight, row_weight, s, error,
-                              error / total if total else 0.0)
+    return LayerFactorization(column_weight, row_weight, s, error, error / total if total else 0.0)
 
 
 def factorized_layer_multiplications(

@@ -103,12 +103,18 @@ def filter_full(
     return conv2d(x, k[None, None], padding=padding, method=method)[0, 0]
 
 
-def _two_passes(image: ArrayLike, column_weight: np.ndarray, row_weight: np.ndarray,
-                padding: str | int, method: str) -> np.ndarray:
+def _two_passes(
+    image: ArrayLike,
+    column_weight: np.ndarray,
+    row_weight: np.ndarray,
+    padding: str | int,
+    method: str,
+) -> np.ndarray:
     """The column pass ``(R, 1, kH, 1)`` then the row pass ``(1, R, 1, kW)`` over one image."""
     x = _image(image)[None, None]  # (1, 1, H, W)
-    return spatial_separable_conv2d(x, column_weight, row_weight, padding=padding,
-                                    method=method)[0, 0]
+    return spatial_separable_conv2d(x, column_weight, row_weight, padding=padding, method=method)[
+        0, 0
+    ]
 
 
 def filter_separable(

@@ -143,8 +143,9 @@ def sobel(size: int = 3, axis: str = "x", order: int = 1) -> np.ndarray:
     n = check_size(size)
     k = check_order(order, n)
     axis = _axis(axis)  # checked before the taps are built
-    smooth, deriv = exact_taps(lambda m: (pascal_row(m), derivative_row(m, k)), n, odd_sizes(k),
-                               f"sobel with order={k}")
+    smooth, deriv = exact_taps(
+        lambda m: (pascal_row(m), derivative_row(m, k)), n, odd_sizes(k), f"sobel with order={k}"
+    )
     return _oriented(smooth, deriv, axis)
 
 
@@ -207,8 +208,9 @@ def binomial(size: int = 3) -> np.ndarray:
            [1, 2, 1]])
     """
     n = check_size(size, odd=False)
-    taps, _ = exact_taps(lambda m: (pascal_row(m), pascal_row(m)), n, range(1, MAX_SIZE + 1),
-                         "binomial")
+    taps, _ = exact_taps(
+        lambda m: (pascal_row(m), pascal_row(m)), n, range(1, MAX_SIZE + 1), "binomial"
+    )
     return np.outer(taps, taps)
 
 

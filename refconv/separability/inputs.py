@@ -301,8 +301,7 @@ def check_rank(rank: object, most: int, bound: str, shape: tuple[int, ...], what
         raise TypeError(f"rank must be an int; got {rank!r}")
     if not 1 <= rank <= most:  # type: ignore[operator]
         raise ValueError(
-            f"rank must be between 1 and {bound} = {most} for a {what} of shape {shape}; "
-            f"got {rank}"
+            f"rank must be between 1 and {bound} = {most} for a {what} of shape {shape}; got {rank}"
         )
     return int(rank)  # type: ignore[call-overload]
 

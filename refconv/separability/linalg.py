@@ -22,8 +22,9 @@ import numpy as np
 __all__ = ["balanced_factors", "frobenius", "numerical_rank", "orient", "singular_values", "svd"]
 
 
-def svd(matrix: np.ndarray, name: str = "kernel", full_matrices: bool = True
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def svd(
+    matrix: np.ndarray, name: str = "kernel", full_matrices: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``np.linalg.svd(matrix)``, refused when ``sigma_1`` overflows the matrix's dtype.
 
     Parameters

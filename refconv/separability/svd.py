@@ -158,8 +158,9 @@ def _float(array: np.ndarray) -> np.ndarray:
     return array if array.dtype.kind == "f" else array.astype(np.float64)
 
 
-def _analyze(array: np.ndarray, tol: object
-             ) -> tuple[SeparabilityResult, tuple[np.ndarray, np.ndarray] | None]:
+def _analyze(
+    array: np.ndarray, tol: object
+) -> tuple[SeparabilityResult, tuple[np.ndarray, np.ndarray] | None]:
     """:func:`analyze` of a checked kernel, and its exact integer factors (Python ints) if any."""
     rtol = check_tol(tol, array.shape, array.dtype)
     u, s, vt = svd(_float(array))  # u (kH, kH), s (min(kH, kW),), vt (kW, kW)
@@ -174,8 +175,10 @@ def _analyze(array: np.ndarray, tol: object
         error = 0.0
     else:
         column, row = balanced_factors(u[:, 0], s[0], vt[0])
-        error = frobenius(_float(array).astype(np.float64)
-                          - np.outer(column.astype(np.float64), row.astype(np.float64)))
+        error = frobenius(
+            _float(array).astype(np.float64)
+            - np.outer(column.astype(np.float64), row.astype(np.float64))
+        )
     return SeparabilityResult(rank, s, rank <= 1, column, row, error, rtol), exact
 
 

@@ -66,8 +66,9 @@ def check_size(size: object, name: str = "size", minimum: int = 1, odd: bool = T
         raise TypeError(f"{name} must be an int; got {size!r}")
     if size < minimum or (odd and size % 2 == 0) or size > MAX_SIZE:  # type: ignore[operator]
         parity = "an odd int" if odd else "an int"
-        raise ValueError(f"{name} must be {parity} >= {minimum} and <= {MAX_SIZE} (MAX_SIZE); "
-                         f"got {size}")
+        raise ValueError(
+            f"{name} must be {parity} >= {minimum} and <= {MAX_SIZE} (MAX_SIZE); got {size}"
+        )
     return int(size)  # type: ignore[call-overload]
 
 
@@ -172,8 +173,9 @@ def _surely_beyond_int64(n: int) -> bool:
     return (n - 1) // 2 > 63 + n.bit_length()
 
 
-def exact_taps(build: Callable[[int], tuple[list[int], list[int]]], n: int, sizes: range,
-               what: str) -> tuple[np.ndarray, np.ndarray]:
+def exact_taps(
+    build: Callable[[int], tuple[list[int], list[int]]], n: int, sizes: range, what: str
+) -> tuple[np.ndarray, np.ndarray]:
     """``build(n)``, a (column taps, row taps) pair of Python-int lists, as two int64 arrays.
 
     Checks that every entry of their outer product fits int64 (the largest is the product of the
@@ -221,8 +223,11 @@ def exact_taps(build: Callable[[int], tuple[list[int], list[int]]], n: int, size
         if fitting(m) is None:
             break
         largest = m
-    fix = (f"the largest size that fits is {largest}" if largest is not None else
-           "no size fits with these options")
+    fix = (
+        f"the largest size that fits is {largest}"
+        if largest is not None
+        else "no size fits with these options"
+    )
     raise ValueError(
         f"size={n} is too large for {what}: its entries would not fit int64 (|entry| <= 2**63 "
         f"- 1), and integer filters are exact int64 arrays, never rounded; {fix}. For a larger "
@@ -264,8 +269,7 @@ def binomial_taps(size: int) -> np.ndarray:
     array([1, 4, 6, 4, 1])
     """
     n = check_size(size, odd=False)
-    taps, _ = exact_taps(lambda m: (pascal_row(m), [1]), n, range(1, MAX_SIZE + 1),
-                         "binomial_taps")
+    taps, _ = exact_taps(lambda m: (pascal_row(m), [1]), n, range(1, MAX_SIZE + 1), "binomial_taps")
     return taps
 
 
@@ -296,8 +300,9 @@ def derivative_taps(size: int, order: int = 1) -> np.ndarray:
     """
     n = check_size(size)
     k = check_order(order, n)
-    taps, _ = exact_taps(lambda m: (derivative_row(m, k), [1]), n, odd_sizes(k),
-                         f"derivative_taps with order={k}")
+    taps, _ = exact_taps(
+        lambda m: (derivative_row(m, k), [1]), n, odd_sizes(k), f"derivative_taps with order={k}"
+    )
     return taps
 
 

@@ -94,7 +94,9 @@ def test_output_sizes():
 
 def test_select_cases():
     assert select_cases(None) == list(CASES)
-    assert select_cases(["dw_64", "std_64_64"]) == [CASES_BY_NAME["dw_64"],
-                                                    CASES_BY_NAME["std_64_64"]]
+    assert select_cases(["dw_64", "std_64_64"]) == [
+        CASES_BY_NAME["dw_64"],
+        CASES_BY_NAME["std_64_64"],
+    ]
     with pytest.raises(ValueError, match="nope"):
         select_cases(["std_64_64", "nope"])

@@ -17,8 +17,7 @@ def test_auto_picks_direct_or_im2col_on_every_shape():
     picks = {}
     for label, x_shape, w_shape, padding, groups in SHAPES:
         geo = conv_geometry(x_shape, w_shape, 1, padding, 1, groups, "zeros")
-        picks[label] = choose_method(x_shape, w_shape, geo.stride, geo.pads, geo.dilation,
-                                     groups)
+        picks[label] = choose_method(x_shape, w_shape, geo.stride, geo.pads, geo.dilation, groups)
     assert set(picks.values()) == set(AUTO_METHODS)  # never winograd
     assert picks["depthwise 3x3, 64 ch, 56^2"] == "direct"  # one channel per group
     assert picks["grouped 3x3, 2 ch/group"] == "direct"  # Og = 2 < 8
@@ -35,23 +34,47 @@ def test_judge():
 
 
 def test_format_rows():
-    rows = [judge("three by three", {"direct": 3e-3, "im2col": 2e-3, "winograd": 1e-3},
-                  "im2col"),
-            judge("one by one", {"direct": 1e-3, "im2col": 2e-3}, "im2col")]
+    rows = [
+        judge("three by three", {"direct": 3e-3, "im2col": 2e-3, "winograd": 1e-3}, "im2col"),
+        judge("one by one", {"direct": 1e-3, "im2col": 2e-3}, "im2col"),
+    ]
     text = format_rows(rows).splitlines()
-    assert text[1].split() == ["three", "by", "three", "3.000ms", "2.000ms", "1.000ms",
-                               "im2col", "im2col"]
-    assert text[2].split()[3:] == ["1.000ms", "2.000ms", "-", "direct", "im2col", "<-", "auto",
-                                   "picked", "the", "slower", "one"]
+    assert text[1].split() == [
+        "three",
+        "by",
+        "three",
+        "3.000ms",
+        "2.000ms",
+        "1.000ms",
+        "im2col",
+        "im2col",
+    ]
+    assert text[2].split()[3:] == [
+        "1.000ms",
+        "2.000ms",
+        "-",
+        "direct",
+        "im2col",
+        "<-",
+        "auto",
+        "picked",
+        "the",
+        "slower",
+        "one",
+    ]
     assert text[3] == "auto picked the faster of direct and im2col in 1 of 2 shapes"
-    assert text[4] == ("winograd (which auto never picks) was faster than auto's pick in 1 of "
-                       "2 shapes, up to 2.00x")
+    assert text[4] == (
+        "winograd (which auto never picks) was faster than auto's pick in 1 of "
+        "2 shapes, up to 2.00x"
+    )
 
 
 @pytest.mark.bench
 def test_time_methods_on_small_shapes():
-    shapes = [("tiny 3x3", (1, 8, 12, 12), (8, 8, 3, 3), 1, 1),
-              ("tiny 1x1", (1, 8, 6, 6), (4, 8, 1, 1), 0, 1)]
+    shapes = [
+        ("tiny 3x3", (1, 8, 12, 12), (8, 8, 3, 3), 1, 1),
+        ("tiny 1x1", (1, 8, 6, 6), (4, 8, 1, 1), 0, 1),
+    ]
     rows = time_methods(shapes, repeats=1)
     assert [row["label"] for row in rows] == ["tiny 3x3", "tiny 1x1"]
     assert set(rows[0]["times"]) == {"direct", "im2col", "winograd"}

@@ -29,8 +29,21 @@ def test_cli_list_and_errors(capsys):
 @pytest.mark.bench
 def test_cli_json(tmp_path, capsys):
     path = tmp_path / "out.json"
-    code = bench_command.main(["--quick", "--cases", "seed_separable", "--peers", "refconv",
-                               "--repeats", "1", "--rounds", "1", "--json", str(path)])
+    code = bench_command.main(
+        [
+            "--quick",
+            "--cases",
+            "seed_separable",
+            "--peers",
+            "refconv",
+            "--repeats",
+            "1",
+            "--rounds",
+            "1",
+            "--json",
+            str(path),
+        ]
+    )
     assert code == 0
     result = json.loads(path.read_text())
     assert result["results"][0]["multiplications"] == 53_952

@@ -58,14 +58,33 @@ def test_unknown_layer():
 
 
 def test_format_layers():
-    result = {"threads": 2, "repeats": 5, "cpu_count": 8, "load": 0.0,
-              "cases": [{"name": "t", "title": "tiny"}],
-              "layers": [
-                  {"layer": "omp", "loaded": False, "error": "ValueError: no OpenMP"},
-                  {"layer": "tbb", "loaded": True, "threads": 2, "times": {"t": 2e-3},
-                   "fork": "ok", "python_threads": "ok", "library_folder": "/venv/lib"},
-                  {"layer": "workqueue", "loaded": True, "threads": 2, "times": {"t": 3e-3},
-                   "fork": "hung (child killed after 5 s)", "python_threads": "ok"}]}
+    result = {
+        "threads": 2,
+        "repeats": 5,
+        "cpu_count": 8,
+        "load": 0.0,
+        "cases": [{"name": "t", "title": "tiny"}],
+        "layers": [
+            {"layer": "omp", "loaded": False, "error": "ValueError: no OpenMP"},
+            {
+                "layer": "tbb",
+                "loaded": True,
+                "threads": 2,
+                "times": {"t": 2e-3},
+                "fork": "ok",
+                "python_threads": "ok",
+                "library_folder": "/venv/lib",
+            },
+            {
+                "layer": "workqueue",
+                "loaded": True,
+                "threads": 2,
+                "times": {"t": 3e-3},
+                "fork": "hung (child killed after 5 s)",
+                "python_threads": "ok",
+            },
+        ],
+    }
     text = format_layers(result)
     row = next(line for line in text.splitlines() if line.startswith("tiny"))
     assert row.split() == ["tiny", "-", "2", "ms", "3", "ms", "(1.50x)"]

@@ -82,8 +82,12 @@ def test_predictions() -> None:
     # depthwise tiles 2 threads * (32 + 4) rows * 68 * 8; the spec's zero-padded copy 4*68*68*8;
     # the stride-2 3x3 output is 8*33*33*8 = 69,696, too small a call for a second thread:
     # one thread's even and odd tiles, 2 * (32*2 + 3) rows * (33 + 1) * 8.
-    predicted = {(r["weight"], r["method"], r["padding_mode"], r["call"], r["budget"],
-                  r["band"]): r["predicted"] for r in predictions(threads=2)}
+    predicted = {
+        (r["weight"], r["method"], r["padding_mode"], r["call"], r["budget"], r["band"]): r[
+            "predicted"
+        ]
+        for r in predictions(threads=2)
+    }
     assert predicted == {
         ("full", "reference", "zeros", "first", BUDGET, "-"): 131_072 + 147_968,
         ("full", "reference", "reflect", "first", BUDGET, "-"): 131_072 + 2 * 147_968,

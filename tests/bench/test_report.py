@@ -23,13 +23,26 @@ PEERS = ["refconv", "scipy"]
 def made_up_result(cases=(TINY[0], TINY[2], TINY[5], TINY[6]), torch_ratio=None):
     """A run_benchmark result: refconv 1 ms per call, scipy 4 ms, torch 1 / torch_ratio ms."""
     peers = PEERS + (["torch"] if torch_ratio else [])
-    seconds = {"refconv": [1e-3, 1.2e-3, 0.9e-3], "scipy": [4e-3, 4e-3],
-               "torch": [1e-3 / (torch_ratio or 1)]}
-    results = [summarise(case, 1, {p: seconds[p] for p in peers},
-                         {p: 0.5 for p in peers}, PEAKS) for case in cases]
-    meta = {"threads": 2, "repeats": 3, "rounds": 1, "warmup": 2, "peers": peers,
-            "load_average": [0.1, 0.1, 0.1], "load_before": 0.1, "cpu_count": 4,
-            "date": "2024-01-01 00:00:00"}
+    seconds = {
+        "refconv": [1e-3, 1.2e-3, 0.9e-3],
+        "scipy": [4e-3, 4e-3],
+        "torch": [1e-3 / (torch_ratio or 1)],
+    }
+    results = [
+        summarise(case, 1, {p: seconds[p] for p in peers}, {p: 0.5 for p in peers}, PEAKS)
+        for case in cases
+    ]
+    meta = {
+        "threads": 2,
+        "repeats": 3,
+        "rounds": 1,
+        "warmup": 2,
+        "peers": peers,
+        "load_average": [0.1, 0.1, 0.1],
+        "load_before": 0.1,
+        "cpu_count": 4,
+        "date": "2024-01-01 00:00:00",
+    }
     return {"meta": meta, "peaks": PEAKS, "results": results, "cold_start": []}
 
 
@@ -45,8 +58,13 @@ def test_summarise_fields():
     assert row["multiplications"] == multiplications(TINY[0])
     assert row["flops"] == 2 * row["multiplications"]
     stats = row["peers"]["refconv"]
-    assert stats == {"median_s": 1e-3, "min_s": 0.9e-3, "n": 3, "first_s": 0.5,
-                     "gflops": pytest.approx(row["flops"] / 1e-3 / 1e9)}
+    assert stats == {
+        "median_s": 1e-3,
+        "min_s": 0.9e-3,
+        "n": 3,
+        "first_s": 0.5,
+        "gflops": pytest.approx(row["flops"] / 1e-3 / 1e9),
+    }
     assert row["ratio"] == {"scipy": pytest.approx(0.25)}
     assert row["passed"] is None  # tiny cases have no bar
     assert row["roof_pct"] == pytest.approx(100 * stats["gflops"] / row["roof_gflops"])
@@ -86,13 +104,22 @@ def test_report_warns_when_the_machine_was_busy():
     result = made_up_result()
     result["meta"]["load_average"] = [3.9, 3.0, 2.0]  # 4 CPUs, 2 threads wanted
     assert "WARNING: the machine was busy (load average up to 3.9 on 4 CPUs)" in format_report(
-        result)
+        result
+    )
 
 
 def test_cold_start_table():
-    rows = [{"case": "c", "title": "standard (im2col)", "cold_first_s": 2.5,
-             "warm_first_s": 0.02, "steady_s": 1e-4, "cold_process_s": 4.0,
-             "warm_process_s": 1.5}]
+    rows = [
+        {
+            "case": "c",
+            "title": "standard (im2col)",
+            "cold_first_s": 2.5,
+            "warm_first_s": 0.02,
+            "steady_s": 1e-4,
+            "cold_process_s": 4.0,
+            "warm_process_s": 1.5,
+        }
+    ]
     text = format_cold_start(rows)
     assert "standard (im2col)" in text and "2.50 s" in text and "100 µs" in text
 
@@ -100,12 +127,10 @@ def test_cold_start_table():
 def test_performance_figures_from_saved_json(tmp_path):
     scaling = [replace(TINY[2], name=f"t_dw_{size}", size=size) for size in (6, 10)]
     saved = tmp_path / "bench.json"
-    saved.write_text(json.dumps(made_up_result((TINY[0], TINY[2], TINY[5], TINY[6],
-                                                *scaling))))
+    saved.write_text(json.dumps(made_up_result((TINY[0], TINY[2], TINY[5], TINY[6], *scaling))))
     performance.use_data(saved)
     try:
-        written = [path for figure in performance.FIGURES.values()
-                   for path in figure(tmp_path)]
+        written = [path for figure in performance.FIGURES.values() for path in figure(tmp_path)]
     finally:
         performance.use_data(None)
     assert len(written) == 3 and all(path.stat().st_size > 0 for path in written)

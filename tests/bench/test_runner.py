@@ -29,9 +29,17 @@ PEAKS = {"sgemm_gflops": 50.0, "bandwidth_gbs": 10.0}  # made-up roofs for the s
 def smoke_result():
     scaling = [replace(TINY[2], name=f"t_dw_{size}", size=size) for size in (6, 10)]
     peers = ["refconv", "scipy", *(["torch"] if torch_available() else [])]
-    return run_benchmark([TINY[0], TINY[2], TINY[5], TINY[6], *scaling], batches=[1],
-                         peers=peers, repeats=1, rounds=1, settle_s=0.0, min_turn_s=0.0,
-                         peaks=PEAKS, cold_start=False)
+    return run_benchmark(
+        [TINY[0], TINY[2], TINY[5], TINY[6], *scaling],
+        batches=[1],
+        peers=peers,
+        repeats=1,
+        rounds=1,
+        settle_s=0.0,
+        min_turn_s=0.0,
+        peaks=PEAKS,
+        cold_start=False,
+    )
 
 
 @pytest.mark.bench
@@ -71,6 +79,5 @@ def test_cold_start_rows():
     # A 1x1 convolution compiles nothing (it is one matrix product): the plumbing, quickly.
     rows = measure_cold_start([TINY[4]], threads=1)
     assert len(rows) == 1
-    for field in ("cold_first_s", "warm_first_s", "steady_s", "cold_process_s",
-                  "warm_process_s"):
+    for field in ("cold_first_s", "warm_first_s", "steady_s", "cold_process_s", "warm_process_s"):
         assert rows[0][field] > 0

@@ -15,14 +15,22 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def run_script(name: str, *argv: str, **env: str) -> str:
-    result = subprocess.run([sys.executable, str(SCRIPTS / name), *argv], capture_output=True,
-                            text=True, timeout=600, check=False, env={**os.environ, **env})
+    result = subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *argv],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, **env},
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-@pytest.mark.parametrize("name", ["bench.py", "traps.py", "choose_method.py",
-                                  "threading_layers.py", "plot_performance.py"])
+@pytest.mark.parametrize(
+    "name",
+    ["bench.py", "traps.py", "choose_method.py", "threading_layers.py", "plot_performance.py"],
+)
 def test_help(name):
     assert run_script(name, "--help").startswith("usage:")
 
@@ -31,7 +39,10 @@ def test_help(name):
 def test_im2col_memory():
     out = run_script("im2col_memory.py", NUMBA_NUM_THREADS="2")
     assert [line.split(".")[0] for line in out.splitlines() if line.startswith("==")] == [
-        "== 1", "== 2", "== 3"]
+        "== 1",
+        "== 2",
+        "== 3",
+    ]
     assert "threads = 2)" in out
 
 
@@ -43,6 +54,7 @@ def test_traps_quick_json():
 
 @pytest.mark.bench
 def test_threading_layers_json():
-    result = json.loads(run_script("threading_layers.py", "--layers", "workqueue",
-                                   "--repeats", "1", "--json"))
+    result = json.loads(
+        run_script("threading_layers.py", "--layers", "workqueue", "--repeats", "1", "--json")
+    )
     assert [layer["layer"] for layer in result["layers"]] == ["workqueue"]

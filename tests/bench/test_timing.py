@@ -36,17 +36,18 @@ def test_min_s_goes_past_repeats_and_stops_at_the_first_call_that_reaches_it(clo
 
 
 def test_budget_wins_over_repeats_and_min_s(clock):
-    times, _ = time_calls(stepping(clock), repeats=100, warmup=0, budget_s=0.0, min_s=1.0,
-                          clock=clock)
+    times, _ = time_calls(
+        stepping(clock), repeats=100, warmup=0, budget_s=0.0, min_s=1.0, clock=clock
+    )
     assert len(times) == 1  # at least one call is always timed
-    times, _ = time_calls(stepping(clock), repeats=100, warmup=0, budget_s=4.5 * STEP,
-                          clock=clock)
+    times, _ = time_calls(stepping(clock), repeats=100, warmup=0, budget_s=4.5 * STEP, clock=clock)
     assert len(times) == 5  # the fifth call ends past the budget
 
 
 def test_max_calls(clock):
-    times, _ = time_calls(stepping(clock), repeats=1, warmup=0, min_s=10.0, max_calls=5,
-                          clock=clock)
+    times, _ = time_calls(
+        stepping(clock), repeats=1, warmup=0, min_s=10.0, max_calls=5, clock=clock
+    )
     assert len(times) == 5
 
 

@@ -30,9 +30,20 @@ from refconv.bench.traps.loops import (
 )
 from refconv.bench.traps.threads import planes_kernel, trap_planes, trap_pools
 
-TINY = {"repeats": 3, "pool_repeats": 5, "axpy_n": 64, "axpy_reps": 2, "plane": 32,
-        "fresh_mib": 1, "conv_size": 8, "channels": 4, "row_width": 12, "rows": 4,
-        "row_reps": 2, "s2_shapes": [[1, 2, 16, 16], [2, 3, 9, 14]]}
+TINY = {
+    "repeats": 3,
+    "pool_repeats": 5,
+    "axpy_n": 64,
+    "axpy_reps": 2,
+    "plane": 32,
+    "fresh_mib": 1,
+    "conv_size": 8,
+    "channels": 4,
+    "row_width": 12,
+    "rows": 4,
+    "row_reps": 2,
+    "s2_shapes": [[1, 2, 16, 16], [2, 3, 9, 14]],
+}
 
 
 # -- the measurement kernels compute what they claim ------------------------------------------
@@ -71,17 +82,25 @@ def test_planes_kernel_is_a_depthwise_convolution():
     w = rng.standard_normal((3, 1, 3, 3), dtype=np.float32)
     out = np.empty_like(x)
     planes_kernel()(x, w, out)
-    np.testing.assert_allclose(out, refconv.depthwise_conv2d(x, w, padding=1), rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(out, refconv.depthwise_conv2d(x, w, padding=1), rtol=1e-5, atol=1e-5)
 
 
 def test_format_tables():
-    rows = [{"name": "fast", "min_s": 1e-3, "median_s": 2e-3, "calls": 5, "ratio": 1.0},
-            {"name": "slower variant", "min_s": 3e-3, "median_s": 4e-3, "calls": 5,
-             "ratio": 2.0}]
-    result = {"meta": {"threads": 2, "cpu_count": 4, "numpy": "1", "numba": "2",
-                       "seconds": 3.0, "other_cpus_busy": 0.5},
-              "traps": {"x": {"title": "x. a trap", "tables": [rows]}}}
+    rows = [
+        {"name": "fast", "min_s": 1e-3, "median_s": 2e-3, "calls": 5, "ratio": 1.0},
+        {"name": "slower variant", "min_s": 3e-3, "median_s": 4e-3, "calls": 5, "ratio": 2.0},
+    ]
+    result = {
+        "meta": {
+            "threads": 2,
+            "cpu_count": 4,
+            "numpy": "1",
+            "numba": "2",
+            "seconds": 3.0,
+            "other_cpus_busy": 0.5,
+        },
+        "traps": {"x": {"title": "x. a trap", "tables": [rows]}},
+    }
     text = format_tables(result)
     assert "other processes kept 0.50 CPUs busy" in text and "warning:" in text
     assert "x. a trap" in text
@@ -134,7 +153,9 @@ def test_weights() -> None:
     trap = trap_weights(TINY, threads=2)  # also checks both loops compute the same rows
     check_trap(trap, tables=1)
     assert [row["name"].split(", ")[-1] for row in trap["tables"][0]] == [
-        "weights as nine numbers", "weights read from the array"]
+        "weights as nine numbers",
+        "weights read from the array",
+    ]
     assert all(row["ns_per_output"] > 0 for row in trap["tables"][0])
 
 
@@ -161,7 +182,9 @@ def test_strided() -> None:
     trap = trap_strided(TINY, threads=2)  # the child also checks both give one result
     check_trap(trap, tables=2)
     assert [row["name"].split(", ")[-1] for row in trap["tables"][1]] == [
-        "split into even and odd columns first", "straight from the input rows"]
+        "split into even and odd columns first",
+        "straight from the input rows",
+    ]
     assert trap["tables"][1][0]["name"].startswith("2x3x9x14 -> 5x7")
     assert all(row["ns_per_output"] > 0 for rows in trap["tables"] for row in rows)
 

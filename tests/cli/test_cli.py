@@ -42,7 +42,11 @@ def test_demo_json_has_every_method_within_float64_rounding(capsys):
     assert data["example"]["input_hwc"] == [12, 12, 3]
     assert data["separable_multiplications"] == 53_952 and data["times_fewer"] == 22.78
     assert [r["multiplications"] for r in data["comparison"]][:4] == [
-        1_228_800, 4_800, 49_152, 53_952]
+        1_228_800,
+        4_800,
+        49_152,
+        53_952,
+    ]
     checks = published.all_checks()
     assert data["verification"]["checked"] == len(checks)
     assert data["verification"]["mismatches"] == 0
@@ -90,8 +94,11 @@ def test_count_json_without_input_is_the_verification(capsys):
     assert len(flat) == data["checked"] == len(checks)
     assert [c["what"] for c in flat] == [c.what for c in checks]
     assert data["mismatches"] == 0 and data["ok"] is True
-    assert data["errata"] == sum(c["verdict"] == "erratum" for c in flat) == sum(
-        c.tolerance == "erratum" for c in checks)
+    assert (
+        data["errata"]
+        == sum(c["verdict"] == "erratum" for c in flat)
+        == sum(c.tolerance == "erratum" for c in checks)
+    )
     total = next(c for c in flat if c["what"] == "depthwise + pointwise")
     assert (total["printed"], total["exact"], total["verdict"]) == ("53,952", 53_952, "ok")
     swapped = next(c for c in flat if c["what"] == "Conv 3x3 share of Mult-Adds")
@@ -100,8 +107,23 @@ def test_count_json_without_input_is_the_verification(capsys):
 
 
 def test_count_json_with_input_repeats_the_options_in_hwc(capsys):
-    assert main(["count", "--input", "12x10x3", "--kernel", "5", "--out", "256", "--stride",
-                 "2", "--json"]) == 0
+    assert (
+        main(
+            [
+                "count",
+                "--input",
+                "12x10x3",
+                "--kernel",
+                "5",
+                "--out",
+                "256",
+                "--stride",
+                "2",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["input_hwc"] == [12, 10, 3] and data["input_chw"] == [3, 12, 10]
     assert data["options"]["kernel"] == 5 and data["options"]["stride"] == 2
@@ -114,8 +136,24 @@ def test_count_json_with_input_repeats_the_options_in_hwc(capsys):
 
 
 def test_count_effective_table(capsys):
-    assert main(["count", "--input", "3x3x1", "--kernel", "3", "--out", "1", "--padding", "1",
-                 "--effective", "--json"]) == 0
+    assert (
+        main(
+            [
+                "count",
+                "--input",
+                "3x3x1",
+                "--kernel",
+                "3",
+                "--out",
+                "1",
+                "--padding",
+                "1",
+                "--effective",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert rows[0]["multiplications"] == 49  # 4+6+4 + 6+9+6 + 4+6+4 real pixels
 
@@ -189,8 +227,9 @@ def test_other_exceptions_are_bugs_and_keep_their_traceback(monkeypatch):
 
 
 def test_python_dash_m_refconv_runs_the_same_cli():
-    result = subprocess.run([sys.executable, "-m", "refconv", "--version"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "refconv", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.startswith("refconv ")
 
 

@@ -21,8 +21,17 @@ from refconv.cli.options import SPATIAL_MAX
 
 HUGE = str(2**62 + 1)
 BAD_INTS = ("0", "-3", HUGE, str(10**40), "abc", "", "1.5", "3e2", "0x10")
-BAD_SHAPES_HWC = ("12x12", "axbxc", "0x0x0", "12x12x3x1", "12x0x3", "", "x", f"{HUGE}x1x1",
-                  f"{SPATIAL_MAX + 1}x1x1")
+BAD_SHAPES_HWC = (
+    "12x12",
+    "axbxc",
+    "0x0x0",
+    "12x12x3x1",
+    "12x0x3",
+    "",
+    "x",
+    f"{HUGE}x1x1",
+    f"{SPATIAL_MAX + 1}x1x1",
+)
 BAD_SHAPES_HW = ("12", "axb", "0x0", "12x12x3", "", f"1x{HUGE}")
 BAD_PATHS = ("", "/dev/null/x", "/dev/null/x/y")
 COUNT = ["count", "--input", "12x12x3"]
@@ -31,11 +40,12 @@ COUNT = ["count", "--input", "12x12x3"]
 def _cases() -> list[tuple[list[str], str]]:
     """(argv, the option the error line must name)."""
     cases = []
-    for option in ("--kernel", "--out", "--stride", "--dilation", "--multiplier",
-                   "--intermediate"):
+    for option in ("--kernel", "--out", "--stride", "--dilation", "--multiplier", "--intermediate"):
         cases += [([*COUNT, option, value], option) for value in BAD_INTS]
-    cases += [([*COUNT, "--padding", value], "--padding")
-              for value in ("-1", HUGE, "abc", "", "1.5", "samee")]
+    cases += [
+        ([*COUNT, "--padding", value], "--padding")
+        for value in ("-1", HUGE, "abc", "", "1.5", "samee")
+    ]
     cases += [(["count", "--input", value], "--input") for value in BAD_SHAPES_HWC]
     cases += [
         (["count", "--input", "3x3x3", "--kernel", "5"], "--kernel"),
@@ -46,14 +56,18 @@ def _cases() -> list[tuple[list[str], str]]:
         (["count", "--input", "4096x4096x3", "--kernel", "1025", "--effective"], "--effective"),
     ]
     separable = ["separable", "gaussian"]
-    cases += [([*separable, "--size", value], "--size")
-              for value in (*BAD_INTS, "100000", "1026")]
-    cases += [(["separable", "sobel", "--order", value], "--order")
-              for value in ("-1", HUGE, "abc", "")]
-    cases += [([*separable, "--sigma", value], "--sigma")
-              for value in ("0", "-1", "nan", "inf", "abc", "", "1e999")]
-    cases += [(["separable", "sobel", "--tol", value], "--tol")
-              for value in ("-0.1", "1", "nan", "abc", "")]
+    cases += [([*separable, "--size", value], "--size") for value in (*BAD_INTS, "100000", "1026")]
+    cases += [
+        (["separable", "sobel", "--order", value], "--order") for value in ("-1", HUGE, "abc", "")
+    ]
+    cases += [
+        ([*separable, "--sigma", value], "--sigma")
+        for value in ("0", "-1", "nan", "inf", "abc", "", "1e999")
+    ]
+    cases += [
+        (["separable", "sobel", "--tol", value], "--tol")
+        for value in ("-0.1", "1", "nan", "abc", "")
+    ]
     cases += [(["separable", "sobel", "--image", value], "--image") for value in BAD_SHAPES_HW]
     cases += [
         (["separable", "laplacian", "--neighbours", "5"], "--neighbours"),
@@ -64,16 +78,13 @@ def _cases() -> list[tuple[list[str], str]]:
         (["separable", "[[1,2],[2,4]]", "--size", "5"], "--size"),
     ]
     cases += [(["plot", "--out", value], "--out") for value in BAD_PATHS]
-    cases += [(["plot", "--out", "figures", "--topic", "nope"], "--topic"),
-              (["plot"], "--out")]
+    cases += [(["plot", "--out", "figures", "--topic", "nope"], "--topic"), (["plot"], "--out")]
     cases += [(["demo", "--figures", value], "--figures") for value in BAD_PATHS]
     for option in ("--batch", "--repeats", "--rounds", "--threads"):
         cases += [(["bench", option, value], option) for value in BAD_INTS]
-    cases += [(["bench", "--batch", "65"], "--batch"), (["bench", "--threads", "257"],
-                                                         "--threads")]
+    cases += [(["bench", "--batch", "65"], "--batch"), (["bench", "--threads", "257"], "--threads")]
     cases += [(["bench", "--json", value], "--json") for value in BAD_PATHS]
-    cases += [(["bench", "--peers", "nope"], "--peers"), (["bench", "--cases", "nope"],
-                                                          "--cases")]
+    cases += [(["bench", "--peers", "nope"], "--peers"), (["bench", "--cases", "nope"], "--cases")]
     return cases
 
 
@@ -88,22 +99,26 @@ def _one_error_line(capsys, command: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("argv", "option"), _cases(), ids=lambda v: " ".join(v)
-                         if isinstance(v, list) else v)
+@pytest.mark.parametrize(
+    ("argv", "option"), _cases(), ids=lambda v: " ".join(v) if isinstance(v, list) else v
+)
 def test_a_bad_value_is_one_line_naming_its_option(argv, option, capsys):
     assert main(argv) == 2
     line = _one_error_line(capsys, argv[0])
     assert option in line
 
 
-@pytest.mark.parametrize(("argv", "given", "expected"), [
-    ([*COUNT, "--kernel", "0"], "'0'", "from 1 to 65536"),
-    ([*COUNT, "--out", HUGE], HUGE[:20], "from 1 to 2**62"),
-    (["count", "--input", "12x12"], "'12x12'", "HxWxC"),
-    (["count", "--input", "3x3x3", "--kernel", "5"], "3x3x3", "only 3x3"),
-    (["separable", "gaussian", "--size", "100000"], "'100000'", "from 1 to 1025"),
-    (["plot", "--out", "/dev/null/x"], "'/dev/null/x'", "Not a directory"),
-])
+@pytest.mark.parametrize(
+    ("argv", "given", "expected"),
+    [
+        ([*COUNT, "--kernel", "0"], "'0'", "from 1 to 65536"),
+        ([*COUNT, "--out", HUGE], HUGE[:20], "from 1 to 2**62"),
+        (["count", "--input", "12x12"], "'12x12'", "HxWxC"),
+        (["count", "--input", "3x3x3", "--kernel", "5"], "3x3x3", "only 3x3"),
+        (["separable", "gaussian", "--size", "100000"], "'100000'", "from 1 to 1025"),
+        (["plot", "--out", "/dev/null/x"], "'/dev/null/x'", "Not a directory"),
+    ],
+)
 def test_the_line_says_what_was_given_and_what_is_expected(argv, given, expected, capsys):
     assert main(argv) == 2
     line = _one_error_line(capsys, argv[0])
@@ -120,18 +135,19 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 
 
 @settings(max_examples=60, deadline=None)
-@given(kernel=st.one_of(st.integers(-3, 9).map(str), TEXT),
-       stride=st.one_of(st.integers(-1, 4).map(str), TEXT),
-       padding=st.one_of(st.sampled_from(["same", "valid", "0", "2", "-1"]), TEXT),
-       shape=st.one_of(st.sampled_from(["12x12x3", "5x7x2", "1x1x1", "0x4x4"]), TEXT))
+@given(
+    kernel=st.one_of(st.integers(-3, 9).map(str), TEXT),
+    stride=st.one_of(st.integers(-1, 4).map(str), TEXT),
+    padding=st.one_of(st.sampled_from(["same", "valid", "0", "2", "-1"]), TEXT),
+    shape=st.one_of(st.sampled_from(["12x12x3", "5x7x2", "1x1x1", "0x4x4"]), TEXT),
+)
 def test_count_with_any_values_answers_or_fails_in_one_line(kernel, stride, padding, shape):
     """Any text in any of these options: either a table (exit 0) or one error line (exit 2)."""
     import contextlib
     import io
 
     out, err = io.StringIO(), io.StringIO()
-    argv = ["count", "--input", shape, "--kernel", kernel, "--stride", stride,
-            "--padding", padding]
+    argv = ["count", "--input", shape, "--kernel", kernel, "--stride", stride, "--padding", padding]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(argv)
     assert "Traceback" not in out.getvalue() + err.getvalue()
@@ -141,8 +157,9 @@ def test_count_with_any_values_answers_or_fails_in_one_line(kernel, stride, padd
         assert code == 2 and out.getvalue() == ""
         lines = err.getvalue().splitlines()
         assert len(lines) == 1 and lines[0].startswith("refconv count: error: ")
-        assert any(option in lines[0] for option in ("--input", "--kernel", "--stride",
-                                                     "--padding"))
+        assert any(
+            option in lines[0] for option in ("--input", "--kernel", "--stride", "--padding")
+        )
 
 
 @settings(max_examples=40, deadline=None)
@@ -178,14 +195,18 @@ def test_no_subcommand_prints_the_help_and_exits_2(capsys):
 
 
 def _run(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "refconv", *argv], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "refconv", *argv], capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize(("argv", "option"), [
-    (("count", "--input", "12x12x3", "--kernel", "0"), "--kernel"),
-    (("demo", "--figures", "/dev/null/x"), "--figures"),  # refused before the report
-])
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (("count", "--input", "12x12x3", "--kernel", "0"), "--kernel"),
+        (("demo", "--figures", "/dev/null/x"), "--figures"),  # refused before the report
+    ],
+)
 def test_python_dash_m_exits_2_with_one_line(argv, option):
     result = _run(*argv)
     assert result.returncode == 2
@@ -204,7 +225,8 @@ def test_a_reader_that_leaves_early_is_not_an_error():
     """``refconv ... --json | head -c 1``: the broken pipe ends the command quietly, status 0."""
     process = subprocess.Popen(
         [sys.executable, "-m", "refconv", "separable", "gaussian", "--size", "301", "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert process.stdout.read(1) == b"{"
     process.stdout.close()  # a 301x301 kernel is ~2 MB of JSON: the next write breaks the pipe

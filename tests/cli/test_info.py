@@ -49,8 +49,10 @@ def test_the_gemm_is_named_by_library_and_symbol_or_is_the_fallback(facts):
         assert gemm["calls"] == "NumPy's OpenBLAS"
         if sys.platform.startswith("linux"):  # dladdr names the library and the symbol
             assert "openblas" in Path(gemm["library"]).name.lower()
-            assert gemm["symbol"] == {"float32": "scipy_cblas_sgemm64_",
-                                      "float64": "scipy_cblas_dgemm64_"}[dtype]
+            assert (
+                gemm["symbol"]
+                == {"float32": "scipy_cblas_sgemm64_", "float64": "scipy_cblas_dgemm64_"}[dtype]
+            )
 
 
 def test_the_text_says_what_the_json_says(facts):
@@ -115,8 +117,14 @@ def test_refconv_info_json_is_collect(capsys, facts):
 
 def test_the_users_threading_layer_is_the_one_used():
     env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue", "NUMBA_NUM_THREADS": "1"}
-    result = subprocess.run([sys.executable, "-m", "refconv", "info", "--json"],
-                            capture_output=True, text=True, timeout=300, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "refconv", "info", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=True,
+    )
     nb = json.loads(result.stdout)["numba"]
     assert nb["threading_layer"] == "workqueue" and nb["forked_children_run_serial"] is False
     assert nb["threading_layer_chosen_by"] == "the user's NUMBA_THREADING_LAYER=workqueue"

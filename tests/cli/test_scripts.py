@@ -21,8 +21,9 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 
 
 def _run(name: str, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPTS / name), *argv], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *argv], capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize("name", ["plot_counts.py", "plot_separability.py"])
@@ -31,7 +32,8 @@ def test_a_plot_script_refuses_a_folder_it_cannot_write_in_one_line(name):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
         f"{name}: error: OUT_DIR '/dev/null/figures': cannot write figures there "
-        f"(Not a directory: '/dev/null/figures')"]
+        f"(Not a directory: '/dev/null/figures')"
+    ]
 
 
 def test_the_plot_scripts_function_writes_one_topic(tmp_path, capsys):

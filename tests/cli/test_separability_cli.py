@@ -63,8 +63,7 @@ def test_list_json(capsys):
     assert code == 0 and err == ""
     assert [row["name"] for row in data["zoo"]] == list(filters.ZOO)
     by_name = {row["name"]: row for row in data["zoo"]}
-    assert by_name["sobel_x"] == {"name": "sobel_x", "shape": [3, 3], "dtype": "int64",
-                                  "rank": 1}
+    assert by_name["sobel_x"] == {"name": "sobel_x", "shape": [3, 3], "dtype": "int64", "rank": 1}
     assert by_name["log"]["shape"] == [9, 9] and by_name["log"]["rank"] == 2
     assert "gaussian" in data["base_names"]
 
@@ -76,8 +75,10 @@ def test_the_largest_size_runs_and_the_next_is_refused(capsys):
     assert "rank: 1" in out and f"full {MAX_SIZE}*{MAX_SIZE} = {MAX_SIZE**2}" in out
     code, out, err = run(capsys, "gaussian", "--size", str(MAX_SIZE + 1))
     assert code == 2 and out == ""
-    assert err == (f"refconv separable: error: argument --size: expected an int from 1 to "
-                   f"{MAX_SIZE}; got '{MAX_SIZE + 1}'\n")
+    assert err == (
+        f"refconv separable: error: argument --size: expected an int from 1 to "
+        f"{MAX_SIZE}; got '{MAX_SIZE + 1}'\n"
+    )
 
 
 @pytest.mark.parametrize(

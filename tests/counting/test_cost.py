@@ -11,9 +11,16 @@ def test_tds_headline_numbers():
     pw = counting.pointwise_conv2d_cost(dw.output_shape, 256, bias=False)
     assert standard.output_shape == (256, 8, 8)
     assert (standard.multiplications, dw.multiplications, pw.multiplications) == (
-        1_228_800, 4_800, 49_152)
-    assert counting.tds_headline() == [("standard", 1_228_800), ("depthwise", 4_800),
-                                       ("pointwise", 49_152), ("depthwise + pointwise", 53_952)]
+        1_228_800,
+        4_800,
+        49_152,
+    )
+    assert counting.tds_headline() == [
+        ("standard", 1_228_800),
+        ("depthwise", 4_800),
+        ("pointwise", 49_152),
+        ("depthwise + pointwise", 53_952),
+    ]
 
 
 def test_conv_additions_per_output_pixel():
@@ -88,8 +95,9 @@ def test_spatial_separable_valid_is_more_than_2k_per_output():
 
 
 def test_spatial_separable_intermediate_channels_and_groups():
-    c = counting.spatial_separable_conv2d_cost((4, 6, 6), 8, 3, intermediate_channels=4, groups=4,
-                                           bias=False)
+    c = counting.spatial_separable_conv2d_cost(
+        (4, 6, 6), 8, 3, intermediate_channels=4, groups=4, bias=False
+    )
     # column (4, 1, 3, 1): 4 * 4 * 6 * 3; row (8, 1, 1, 3): 8 * 4 * 4 * 3
     assert c.multiplications == 4 * 4 * 6 * 3 + 8 * 4 * 4 * 3
     assert c.params == 4 * 3 + 8 * 3
@@ -114,7 +122,8 @@ def test_reduction_formula_is_exact_for_products():
         std = counting.conv2d_cost((16, 10, 10), n, k, padding="same", bias=False)
         sep = counting.separable_conv2d_cost((16, 10, 10), n, k, padding="same", bias=False)
         assert sep.multiplications / std.multiplications == pytest.approx(
-            counting.reduction_formula(n, k), rel=1e-12)
+            counting.reduction_formula(n, k), rel=1e-12
+        )
 
 
 def test_opcount_sum_and_flops():
@@ -143,8 +152,11 @@ def test_kernel_larger_than_input_names_the_fix():
 def test_pool_padding_rule_is_pytorchs():
     assert counting.pool2d_arguments((3, 2), 1, (1, 1)) == ((3, 2), (1, 1), (1, 1), (1, 1))
     assert counting.max_pool2d_cost((1, 4, 4), 3, 1, 1, dilation=2).output_shape == (1, 2, 2)
-    with pytest.raises(ValueError, match=r"^MaxPool2d: padding must be at most kernel_size // 2 "
-                                         r"= \(1, 1\) on each axis.*got padding=3"):
+    with pytest.raises(
+        ValueError,
+        match=r"^MaxPool2d: padding must be at most kernel_size // 2 "
+        r"= \(1, 1\) on each axis.*got padding=3",
+    ):
         counting.max_pool2d_cost((1, 8, 8), 2, padding=3)
     with pytest.raises(ValueError, match=r"^AvgPool2d: .*= \(1, 0\).*got padding=\(1, 1\)"):
         counting.avg_pool2d_cost((1, 8, 8), (3, 1), padding=(1, 1))
@@ -153,11 +165,15 @@ def test_pool_padding_rule_is_pytorchs():
 def test_pool_window_that_does_not_fit_names_op_shape_and_window():
     # kernel 3 dilated by 3 spans 7 rows; 5 rows + 2 padding fit it, 4 + 2 do not
     assert counting.max_pool2d_cost((2, 5, 6), (3, 2), padding=1, dilation=3).output_shape == (
-        2, 1, 3)
+        2,
+        1,
+        3,
+    )
     with pytest.raises(ValueError) as info:
         counting.max_pool2d_cost((2, 4, 6), (3, 2), padding=1, dilation=3)
     assert str(info.value) == (
         "MaxPool2d(kernel_size=(3, 2), stride=(3, 2), padding=(1, 1), dilation=(3, 3)) on input "
         "shape (2, 4, 6): the 7x4 pooling window does not fit the padded input 6x8. Use a "
         "smaller kernel_size or dilation, more padding (at most kernel_size // 2) or a larger "
-        "input.")
+        "input."
+    )

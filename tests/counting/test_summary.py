@@ -8,17 +8,36 @@ from refconv.counting import counter_macs, summary
 
 
 def _block():
-    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, seed=0), nn.BatchNorm2d(8), nn.ReLU(),
-                         nn.MaxPool2d(2), nn.AvgPool2d(2), nn.GlobalAvgPool2d(), nn.Flatten(),
-                         nn.Linear(8, 4, seed=1), name="block")
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1, seed=0),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(2),
+        nn.GlobalAvgPool2d(),
+        nn.Flatten(),
+        nn.Linear(8, 4, seed=1),
+        name="block",
+    )
 
 
 def test_rows_and_totals():
     s = summary(_block(), (3, 8, 8))
-    assert [r.layer for r in s.rows] == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d",
-                                         "AvgPool2d", "GlobalAvgPool2d", "Flatten", "Linear"]
-    assert [r.output_shape for r in s.rows][:6] == [(8, 8, 8)] * 3 + [(8, 4, 4), (8, 2, 2),
-                                                                      (8, 1, 1)]
+    assert [r.layer for r in s.rows] == [
+        "Conv2d",
+        "BatchNorm2d",
+        "ReLU",
+        "MaxPool2d",
+        "AvgPool2d",
+        "GlobalAvgPool2d",
+        "Flatten",
+        "Linear",
+    ]
+    assert [r.output_shape for r in s.rows][:6] == [(8, 8, 8)] * 3 + [
+        (8, 4, 4),
+        (8, 2, 2),
+        (8, 1, 1),
+    ]
     assert s.rows[0].params == 8 * 27 + 8
     assert s.total_params == 224 + 16 + 36
     assert s.total_multiplications == sum(r.multiplications for r in s.rows)
@@ -53,8 +72,9 @@ def test_mac_conventions_per_layer_type():
         "fvcore": (conv.multiplications, 1024, 0, 0, 0, 32, 32),
     }
     for convention, expected in table.items():
-        got = tuple(counter_macs(op, convention)
-                    for op in (conv, bn, relu, maxpool, avgpool, gap, fc))
+        got = tuple(
+            counter_macs(op, convention) for op in (conv, bn, relu, maxpool, avgpool, gap, fc)
+        )
         assert got == expected, convention
     no_affine = counting.batch_norm2d_cost((8, 8, 8), affine=False)
     assert counter_macs(no_affine, "thop") == 1024
@@ -83,8 +103,10 @@ def test_single_layer_and_effective_counts():
     assert summary(layer, (1, 3, 3)).rows[0].name == "conv2d"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"params": "tf"}, "params convention"),
-                                                  ({"macs": "flops"}, "macs convention")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"params": "tf"}, "params convention"), ({"macs": "flops"}, "macs convention")],
+)
 def test_unknown_convention(kwargs, message):
     with pytest.raises(ValueError, match=message):
         summary(_block(), (3, 8, 8), **kwargs)
@@ -92,21 +114,32 @@ def test_unknown_convention(kwargs, message):
 
 # Regression (issue 13): summary(m, "3x224x224") failed with "invalid literal for int()" and
 # summary(m, (3, 224.7, 224)) was silently truncated to 224.
-@pytest.mark.parametrize(("shape", "error", "match"), [
-    ("3x224x224", TypeError, r"input_shape must be a tuple of ints such as \(3, 224, 224\), not "
-                             r"a string; got '3x224x224'"),
-    ("(3, 8, 8)", TypeError, r"not a string"),
-    ((3, 224.7, 224), TypeError, r"input_shape must hold ints .*got 224\.7 \(float\) at index 1"),
-    ((3, 8.0, 8), TypeError, r"got 8\.0 \(float\) at index 1"),
-    ((3, True, 8), TypeError, r"got True \(bool\) at index 1"),
-    (3, TypeError, r"input_shape must be a tuple of ints .*got int 3"),
-    (None, TypeError, r"input_shape must be a tuple"),
-    ((3, -8, 8), ValueError, r"input_shape must hold sizes >= 1; got \(3, -8, 8\)"),
-    ((0, 8, 8), ValueError, r"sizes >= 1; got \(0, 8, 8\)"),
-    ((1, 3, 8, 8), ValueError, r"got 4 sizes \(1, 3, 8, 8\)\. Leave out the batch axis"),
-    ((3, 8), ValueError, r"input_shape must be \(C, H, W\) .*got 2 sizes \(3, 8\)"),
-    ((), ValueError, r"got 0 sizes \(\)"),
-])
+@pytest.mark.parametrize(
+    ("shape", "error", "match"),
+    [
+        (
+            "3x224x224",
+            TypeError,
+            r"input_shape must be a tuple of ints such as \(3, 224, 224\), not "
+            r"a string; got '3x224x224'",
+        ),
+        ("(3, 8, 8)", TypeError, r"not a string"),
+        (
+            (3, 224.7, 224),
+            TypeError,
+            r"input_shape must hold ints .*got 224\.7 \(float\) at index 1",
+        ),
+        ((3, 8.0, 8), TypeError, r"got 8\.0 \(float\) at index 1"),
+        ((3, True, 8), TypeError, r"got True \(bool\) at index 1"),
+        (3, TypeError, r"input_shape must be a tuple of ints .*got int 3"),
+        (None, TypeError, r"input_shape must be a tuple"),
+        ((3, -8, 8), ValueError, r"input_shape must hold sizes >= 1; got \(3, -8, 8\)"),
+        ((0, 8, 8), ValueError, r"sizes >= 1; got \(0, 8, 8\)"),
+        ((1, 3, 8, 8), ValueError, r"got 4 sizes \(1, 3, 8, 8\)\. Leave out the batch axis"),
+        ((3, 8), ValueError, r"input_shape must be \(C, H, W\) .*got 2 sizes \(3, 8\)"),
+        ((), ValueError, r"got 0 sizes \(\)"),
+    ],
+)
 def test_input_shape_is_checked_and_named(shape, error, match):
     with pytest.raises(error, match=match):
         summary(_block(), shape)
@@ -121,28 +154,44 @@ def test_input_shape_accepts_lists_and_numpy_ints():
 
 # Regression (issue 13): a layer's error did not say which layer failed or what it received.
 def test_a_failing_layer_is_named_with_the_shape_it_received():
-    net = nn.Sequential({"features": nn.Sequential(nn.Conv2d(3, 8, 3, seed=0), nn.ReLU()),
-                         "head": nn.Sequential(nn.Conv2d(4, 2, 1, seed=1))})
+    net = nn.Sequential(
+        {
+            "features": nn.Sequential(nn.Conv2d(3, 8, 3, seed=0), nn.ReLU()),
+            "head": nn.Sequential(nn.Conv2d(4, 2, 1, seed=1)),
+        }
+    )
     with pytest.raises(ValueError) as info:
         summary(net, (3, 8, 8))
     message = str(info.value)
     assert message.startswith("layer 'head.0' (Conv2d(4, 2, kernel_size=(1, 1), stride=(1, 1)")
     assert "failed on input_shape (8, 6, 6): " in message
-    assert message.endswith("Conv2d expects input_shape (C, H, W) with C = in_channels = 4; "
-                            "got (8, 6, 6)")
+    assert message.endswith(
+        "Conv2d expects input_shape (C, H, W) with C = in_channels = 4; got (8, 6, 6)"
+    )
     assert isinstance(info.value.__cause__, ValueError)
 
 
 def test_a_single_failing_layer_is_named_by_its_type():
-    with pytest.raises(ValueError, match=r"^layer 'maxpool2d' \(MaxPool2d\(kernel_size=9, .*\)\) "
-                                         r"failed on input_shape \(3, 8, 8\): MaxPool2d\("):
+    with pytest.raises(
+        ValueError,
+        match=r"^layer 'maxpool2d' \(MaxPool2d\(kernel_size=9, .*\)\) "
+        r"failed on input_shape \(3, 8, 8\): MaxPool2d\(",
+    ):
         summary(nn.MaxPool2d(9), (3, 8, 8))
 
 
-@pytest.mark.parametrize(("model", "kwargs", "error", "match"), [
-    (lambda x: x, {}, TypeError, r"model must be a refconv\.nn layer or Sequential; got function"),
-    (None, {"effective": "yes"}, TypeError, r"effective must be True or False; got 'yes'"),
-])
+@pytest.mark.parametrize(
+    ("model", "kwargs", "error", "match"),
+    [
+        (
+            lambda x: x,
+            {},
+            TypeError,
+            r"model must be a refconv\.nn layer or Sequential; got function",
+        ),
+        (None, {"effective": "yes"}, TypeError, r"effective must be True or False; got 'yes'"),
+    ],
+)
 def test_model_and_effective_are_checked(model, kwargs, error, match):
     with pytest.raises(error, match=match):
         summary(_block() if model is None else model, (3, 8, 8), **kwargs)

@@ -70,7 +70,8 @@ def test_report_lines(example: correlation.CorrelationExample) -> None:
 
 
 def test_script_prints_the_report(example: correlation.CorrelationExample) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == correlation.report(example) + "\n"

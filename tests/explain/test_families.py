@@ -133,8 +133,11 @@ def test_grid_counts_only_equal_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     x = rng.integers(-5, 6, size=(1, 9, 10))
     assert spatial_separable.grid_cases(x, rng, groups=1, mult=1) == (672, 672)
     real = spatial_separable.spatial_separable_conv2d
-    monkeypatch.setattr(spatial_separable, "spatial_separable_conv2d",
-                        lambda *args, **kwargs: real(*args, **kwargs) + 1.0)
+    monkeypatch.setattr(
+        spatial_separable,
+        "spatial_separable_conv2d",
+        lambda *args, **kwargs: real(*args, **kwargs) + 1.0,
+    )
     assert spatial_separable.grid_cases(x, rng, groups=1, mult=1) == (672, 0)
 
 
@@ -163,7 +166,9 @@ def test_pytorch_class() -> None:
     )
     assert text(items, "per channel with M = 2").endswith("groups=3) -> (1, 6, 32, 32)")
     assert array(items, "spatial_separable_conv2d(x)[0]").tolist() == [
-        [-3, 2, 2], [-3, -3, 2], [2, -3, -3]
+        [-3, 2, 2],
+        [-3, -3, 2],
+        [2, -3, -3],
     ]
     assert text(items, "K = 4") == (
         "K = 4, padding='same', per channel: (1, 3, 32, 32) -> (1, 3, 32, 32)"
@@ -175,10 +180,14 @@ def test_torch_lines(items: list, report: str) -> None:
     torch_items = [item for item in items if getattr(item, "torch", False)]
     assert len(torch_items) == 8
     assert all(item.ok for item in torch_items if isinstance(item, Check))
-    assert "[torch] the PyTorch comparison's class: ValueError: out_channels must be divisible " \
+    assert (
+        "[torch] the PyTorch comparison's class: ValueError: out_channels must be divisible "
         "by groups" in report.splitlines()
-    assert "[torch] the PyTorch comparison's class (out_channels=3, padding=1): (1, 3, 30, 30)" \
+    )
+    assert (
+        "[torch] the PyTorch comparison's class (out_channels=3, padding=1): (1, 3, 30, 30)"
         in report.splitlines()
+    )
     with_padding = [line for line in report.splitlines() if "with padding=(padding, 0)" in line]
     assert len(with_padding) == 1 and with_padding[0].endswith(" (1, 3, 32, 32)")
 
@@ -200,7 +209,8 @@ def test_report_text(report: str) -> None:
 
 
 def test_script_prints_the_report(report: str) -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == report + "\n"

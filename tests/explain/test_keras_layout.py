@@ -24,8 +24,9 @@ def test_keras_conv2d_is_a_sum_of_correlations() -> None:
     y = keras_conv2d(x, kernel)
     assert y.shape == (3, 5, 4)
     for o in range(4):
-        expected = sum(signal.correlate2d(x[:, :, c], kernel[:, :, c, o], mode="valid")
-                       for c in range(3))
+        expected = sum(
+            signal.correlate2d(x[:, :, c], kernel[:, :, c, o], mode="valid") for c in range(3)
+        )
         assert np.array_equal(y[:, :, o], expected)
 
 

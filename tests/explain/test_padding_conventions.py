@@ -43,7 +43,10 @@ def test_pad_rows() -> None:
     assert resnet.torch_same is None  # stride 2
     even = rows[(7, 4, 1, 1)]
     assert (even.torch_int, even.torch_same, even.same_upper, even.same_lower) == (
-        (1, 1), (1, 2), (1, 2), (2, 1)
+        (1, 1),
+        (1, 2),
+        (1, 2),
+        (2, 1),
     )
     assert even.output(even.torch_int) == 6
 
@@ -91,8 +94,10 @@ def scipy_found() -> scipy_same.ScipySame:
 def test_scipy_same_offsets(scipy_found: scipy_same.ScipySame) -> None:
     assert sorted(scipy_found.before) == [1, 2, 3, 4, 5, 6]
     names = list(scipy_same.FUNCTIONS)
-    labels = {k: [scipy_same.label(scipy_found.before[k][n], k).split()[-1] for n in names]
-              for k in scipy_found.before}
+    labels = {
+        k: [scipy_same.label(scipy_found.before[k][n], k).split()[-1] for n in names]
+        for k in scipy_found.before
+    }
     # correlate2d, convolve2d, correlate, convolve, ndimage.correlate, ndimage.convolve
     assert labels[2] == ["UPPER", "LOWER", "LOWER", "LOWER", "LOWER", "UPPER"]
     assert [scipy_found.before[4][n] for n in names[:2]] == [1, 2]
@@ -132,11 +137,20 @@ def test_ndimage_modes(modes_found: boundary_modes.BoundaryModes) -> None:
         "nearest": "a a | a b c d | d d",
         "wrap": "c d | a b c d | a b",
     }
-    assert modes_found.same_as == {"constant": "zeros", "reflect": None, "mirror": "reflect",
-                                   "nearest": "replicate", "wrap": "circular"}
-    assert modes_found.two_d == {("constant", "zeros"): True, ("mirror", "reflect"): True,
-                                 ("nearest", "replicate"): True, ("wrap", "circular"): True,
-                                 ("reflect", "reflect"): False}
+    assert modes_found.same_as == {
+        "constant": "zeros",
+        "reflect": None,
+        "mirror": "reflect",
+        "nearest": "replicate",
+        "wrap": "circular",
+    }
+    assert modes_found.two_d == {
+        ("constant", "zeros"): True,
+        ("mirror", "reflect"): True,
+        ("nearest", "replicate"): True,
+        ("wrap", "circular"): True,
+        ("reflect", "reflect"): False,
+    }
     assert modes_found.reflect_is_symmetric
 
 
@@ -168,8 +182,9 @@ def test_torch_agrees() -> None:
 
 # ---- the whole page -------------------------------------------------------------------------
 def test_script_prints_the_report() -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == padding_conventions.report(TORCH) + "\n"
     assert [line for line in result.stdout.splitlines() if line.startswith("== ")] == [

@@ -29,18 +29,20 @@ def test_render_every_kind_of_item() -> None:
         Text("from PyTorch", torch=True),
         Check("F.conv2d == refconv", True, torch=True),
     ]
-    assert render(items) == "\n".join([
-        "",
-        "== 1. a title",
-        "shapes: x (2, 2)",
-        "x =",
-        "    [[ 1 -2]",
-        "     [ 3 40]]",
-        "holds: True",
-        "does not: False",
-        "[torch] from PyTorch",
-        "[torch] F.conv2d == refconv: True",
-    ])
+    assert render(items) == "\n".join(
+        [
+            "",
+            "== 1. a title",
+            "shapes: x (2, 2)",
+            "x =",
+            "    [[ 1 -2]",
+            "     [ 3 40]]",
+            "holds: True",
+            "does not: False",
+            "[torch] from PyTorch",
+            "[torch] F.conv2d == refconv: True",
+        ]
+    )
     assert [c.label for c in checks(items)] == ["holds", "does not", "F.conv2d == refconv"]
     assert failed(items) == ["does not"]
 

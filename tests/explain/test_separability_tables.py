@@ -28,10 +28,13 @@ def test_zoo_table() -> None:
     lines = tables.zoo_table(tables.zoo_rows()).splitlines()
     assert lines[0] == "| name | shape | dtype | rank | σ₂/σ₁ | column | row |"
     assert "| scharr_x | 3x3 | int64 | 1 | 5.4e-17 | `[3, 10, 3]` | `[-1, 0, 1]` |" in lines
-    assert ("| gaussian | 5x5 | float64 | 1 | 3.2e-17 | `[0.071, 0.244, 0.370, 0.244, 0.071]` | "
-            "`[0.071, 0.244, 0.370, 0.244, 0.071]` |") in lines
-    assert ("| laplacian4 | 3x3 | int64 | 2 | 0.1 | not separable: 2 terms | "
-            "not separable: 2 terms |") in lines
+    assert (
+        "| gaussian | 5x5 | float64 | 1 | 3.2e-17 | `[0.071, 0.244, 0.370, 0.244, 0.071]` | "
+        "`[0.071, 0.244, 0.370, 0.244, 0.071]` |"
+    ) in lines
+    assert (
+        "| laplacian4 | 3x3 | int64 | 2 | 0.1 | not separable: 2 terms | not separable: 2 terms |"
+    ) in lines
 
 
 def test_count_rows_and_table() -> None:
@@ -54,14 +57,21 @@ def test_layer_rows_and_table() -> None:
     errors = [r.relative_error for r in rows]
     assert errors == sorted(errors, reverse=True) and errors[-1] < 1e-12  # R = 192 is exact
     lines = tables.layer_table(rows).splitlines()
-    assert lines[0] == ("weight (C_out, C_in, kH, kW) = (64, 64, 3, 3), standard normal (seed 0); "
-                        "input (64, 56, 56), 'same' padding")
+    assert lines[0] == (
+        "weight (C_out, C_in, kH, kW) = (64, 64, 3, 3), standard normal (seed 0); "
+        "input (64, 56, 56), 'same' padding"
+    )
     assert "| 8 | 0.926 | 9,633,792 | 0.083 |" in lines
     assert lines[-1] == "| full 3x3 conv | 0 | 115,605,504 | 1 |"
 
 
 def test_script_prints_the_counts_table() -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT), "counts"], capture_output=True,
-                            text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "counts"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == tables.count_table(tables.count_rows()) + "\n"

@@ -40,8 +40,8 @@ def test_forward_matches_the_functional_api():
     np.testing.assert_allclose(conv(x), refconv.conv2d(x, conv.weight, conv.bias, 2, "same"))
     sep = nn.SeparableConv2d(3, 4, 3, depth_multiplier=2, padding=1, dtype=np.float64, seed=0)
     expected = refconv.pointwise_conv2d(
-        refconv.depthwise_conv2d(x, sep.depthwise_weight, padding=1), sep.pointwise_weight,
-        sep.bias)
+        refconv.depthwise_conv2d(x, sep.depthwise_weight, padding=1), sep.pointwise_weight, sep.bias
+    )
     np.testing.assert_allclose(sep(x), expected, rtol=1e-12)
 
 
@@ -49,8 +49,9 @@ def test_spatial_separable_equals_the_outer_product_kernel():
     layer = nn.SpatialSeparableConv2d(1, 1, 3, padding=1, bias=False, dtype=np.float64, seed=0)
     kernel = np.outer(layer.column_weight[0, 0, :, 0], layer.row_weight[0, 0, 0, :])
     x = np.random.default_rng(2).standard_normal((1, 6, 6))
-    np.testing.assert_allclose(layer(x), refconv.conv2d(x, kernel[None, None], padding=1),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        layer(x), refconv.conv2d(x, kernel[None, None], padding=1), atol=1e-12
+    )
 
 
 def test_batchnorm_inference_formula():
@@ -60,8 +61,9 @@ def test_batchnorm_inference_formula():
     bn.weight[:] = [2.0, 0.5]
     bn.bias[:] = [0.1, -0.3]
     x = np.random.default_rng(3).standard_normal((2, 3, 3))
-    expected = ((x - bn.running_mean[:, None, None]) / np.sqrt(bn.running_var[:, None, None]
-                + 1e-3) * bn.weight[:, None, None] + bn.bias[:, None, None])
+    expected = (x - bn.running_mean[:, None, None]) / np.sqrt(
+        bn.running_var[:, None, None] + 1e-3
+    ) * bn.weight[:, None, None] + bn.bias[:, None, None]
     np.testing.assert_allclose(bn(x), expected, rtol=1e-12)
     assert set(bn.parameters()) == {"weight", "bias"}
     assert set(bn.buffers()) == {"running_mean", "running_var"}
@@ -70,8 +72,9 @@ def test_batchnorm_inference_formula():
 def test_pooling_by_hand():
     x = np.array([[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]])
     np.testing.assert_array_equal(nn.MaxPool2d(2, stride=1)(x)[0], [[5.0, 6.0], [8.0, 9.0]])
-    np.testing.assert_array_equal(nn.MaxPool2d(3, padding=1, stride=2)(x)[0],
-                                  [[5.0, 6.0], [8.0, 9.0]])
+    np.testing.assert_array_equal(
+        nn.MaxPool2d(3, padding=1, stride=2)(x)[0], [[5.0, 6.0], [8.0, 9.0]]
+    )
     np.testing.assert_array_equal(nn.AvgPool2d(2, stride=1)(x)[0], [[3.0, 4.0], [6.0, 7.0]])
     # padded zeros count in the mean: corner window (1+2+4+5)/9
     assert nn.AvgPool2d(3, stride=2, padding=1)(x)[0, 0, 0] == pytest.approx(12 / 9)
@@ -88,13 +91,21 @@ def test_flatten_linear_dropout():
 
 
 def test_sequential_names_parameters_and_cost():
-    net = nn.Sequential({"features": nn.Sequential(nn.Conv2d(3, 4, 3, bias=False, seed=0),
-                                                   nn.BatchNorm2d(4)),
-                         "head": nn.Sequential(nn.Flatten(), nn.Linear(4 * 4 * 4, 2, seed=1))},
-                        name="tiny")
+    net = nn.Sequential(
+        {
+            "features": nn.Sequential(nn.Conv2d(3, 4, 3, bias=False, seed=0), nn.BatchNorm2d(4)),
+            "head": nn.Sequential(nn.Flatten(), nn.Linear(4 * 4 * 4, 2, seed=1)),
+        },
+        name="tiny",
+    )
     assert [n for n, _ in net.named_leaves()] == ["features.0", "features.1", "head.0", "head.1"]
-    assert set(net.parameters()) == {"features.0.weight", "features.1.weight",
-                                     "features.1.bias", "head.1.weight", "head.1.bias"}
+    assert set(net.parameters()) == {
+        "features.0.weight",
+        "features.1.weight",
+        "features.1.bias",
+        "head.1.weight",
+        "head.1.bias",
+    }
     c = net.cost((3, 6, 6))
     assert c.output_shape == (2,)
     assert c.params == 108 + 8 + 130 and c.buffers == 8
@@ -122,14 +133,19 @@ def test_parameter_counts_match_pytorch():
     torch = pytest.importorskip("torch")
     pairs = [
         (nn.Conv2d(3, 32, 3, padding=1), torch.nn.Conv2d(3, 32, 3, padding=1)),
-        (nn.DepthwiseConv2d(32, 3, depth_multiplier=2, bias=False),
-         torch.nn.Conv2d(32, 64, 3, groups=32, bias=False)),
+        (
+            nn.DepthwiseConv2d(32, 3, depth_multiplier=2, bias=False),
+            torch.nn.Conv2d(32, 64, 3, groups=32, bias=False),
+        ),
         (nn.Conv2d(8, 8, 3, groups=4), torch.nn.Conv2d(8, 8, 3, groups=4)),
         (nn.BatchNorm2d(24), torch.nn.BatchNorm2d(24)),
         (nn.Linear(2048, 128), torch.nn.Linear(2048, 128)),
     ]
     for ours, theirs in pairs:
-        shape = (ours.in_channels, 8, 8) if hasattr(ours, "in_channels") else (
-            (24, 8, 8) if isinstance(ours, nn.BatchNorm2d) else (2048,))
+        shape = (
+            (ours.in_channels, 8, 8)
+            if hasattr(ours, "in_channels")
+            else ((24, 8, 8) if isinstance(ours, nn.BatchNorm2d) else (2048,))
+        )
         expected = sum(p.numel() for p in theirs.parameters())
         assert ours.cost(shape).params == expected

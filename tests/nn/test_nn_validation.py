@@ -32,14 +32,17 @@ CONV_LAYERS = {
 # ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("layer", "kwargs"), [
-    (nn.MaxPool2d, {"kernel_size": 2, "padding": 3}),   # the example
-    (nn.MaxPool2d, {"kernel_size": 2, "padding": 2}),
-    (nn.MaxPool2d, {"kernel_size": 3, "padding": 2, "dilation": 2}),
-    (nn.MaxPool2d, {"kernel_size": (3, 1), "padding": (1, 1)}),  # the 1-wide axis allows 0
-    (nn.AvgPool2d, {"kernel_size": 2, "padding": 2}),
-    (nn.AvgPool2d, {"kernel_size": (5, 2), "padding": (2, 2)}),
-])
+@pytest.mark.parametrize(
+    ("layer", "kwargs"),
+    [
+        (nn.MaxPool2d, {"kernel_size": 2, "padding": 3}),  # the example
+        (nn.MaxPool2d, {"kernel_size": 2, "padding": 2}),
+        (nn.MaxPool2d, {"kernel_size": 3, "padding": 2, "dilation": 2}),
+        (nn.MaxPool2d, {"kernel_size": (3, 1), "padding": (1, 1)}),  # the 1-wide axis allows 0
+        (nn.AvgPool2d, {"kernel_size": 2, "padding": 2}),
+        (nn.AvgPool2d, {"kernel_size": (5, 2), "padding": (2, 2)}),
+    ],
+)
 def test_pool_padding_beyond_half_the_kernel_is_refused_when_built(layer, kwargs):
     with pytest.raises(ValueError, match=r"padding must be at most kernel_size // 2") as info:
         layer(**kwargs)
@@ -53,25 +56,31 @@ def test_max_pool_padding_three_no_longer_returns_a_border_of_minus_inf():
         nn.MaxPool2d(2, padding=3)(np.ones((1, 2, 2)))
 
 
-@pytest.mark.parametrize(("kwargs", "error", "argument"), [
-    ({"kernel_size": 0}, ValueError, "kernel_size"),
-    ({"kernel_size": 2.0}, TypeError, "kernel_size"),
-    ({"kernel_size": 2, "stride": 0}, ValueError, "stride"),
-    ({"kernel_size": 2, "stride": True}, TypeError, "stride"),
-    ({"kernel_size": 2, "padding": -1}, ValueError, "padding"),
-    ({"kernel_size": 2, "padding": "same"}, TypeError, "padding"),
-    ({"kernel_size": 2, "dilation": 0}, ValueError, "dilation"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "argument"),
+    [
+        ({"kernel_size": 0}, ValueError, "kernel_size"),
+        ({"kernel_size": 2.0}, TypeError, "kernel_size"),
+        ({"kernel_size": 2, "stride": 0}, ValueError, "stride"),
+        ({"kernel_size": 2, "stride": True}, TypeError, "stride"),
+        ({"kernel_size": 2, "padding": -1}, ValueError, "padding"),
+        ({"kernel_size": 2, "padding": "same"}, TypeError, "padding"),
+        ({"kernel_size": 2, "dilation": 0}, ValueError, "dilation"),
+    ],
+)
 def test_pool_arguments_are_checked_when_built(kwargs, error, argument):
     with pytest.raises(error, match=argument):
         nn.MaxPool2d(**kwargs)
 
 
-@pytest.mark.parametrize(("layer", "x_shape", "window"), [
-    (nn.MaxPool2d(7), (1, 5, 5), "7x7"),
-    (nn.MaxPool2d(3, dilation=3), (2, 1, 5, 5), "7x7"),
-    (nn.AvgPool2d((2, 6)), (1, 4, 5), "2x6"),
-])
+@pytest.mark.parametrize(
+    ("layer", "x_shape", "window"),
+    [
+        (nn.MaxPool2d(7), (1, 5, 5), "7x7"),
+        (nn.MaxPool2d(3, dilation=3), (2, 1, 5, 5), "7x7"),
+        (nn.AvgPool2d((2, 6)), (1, 4, 5), "2x6"),
+    ],
+)
 def test_window_larger_than_the_padded_input_names_layer_shape_and_window(layer, x_shape, window):
     # Before: "window shape cannot be larger than input array shape" from NumPy.
     with pytest.raises(ValueError) as info:
@@ -113,10 +122,12 @@ def _outcome(call):
 @settings(max_examples=60, deadline=None)
 @given(**POOL_GEOMETRIES)
 def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
-        kind, size, kernel, stride, padding, dilation):
+    kind, size, kernel, stride, padding, dilation
+):
     shape = (2, *size)
     x = np.arange(float(np.prod(shape))).reshape(shape) - 7.0
     if kind == "max":
+
         def build():
             return nn.MaxPool2d(kernel, stride, padding, dilation)
 
@@ -126,6 +137,7 @@ def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
         def loops():
             return counting.max_pool2d_counted(x, kernel, stride, padding, dilation)
     else:
+
         def build():
             return nn.AvgPool2d(kernel, stride, padding)
 
@@ -134,6 +146,7 @@ def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
 
         def loops():
             return counting.avg_pool2d_counted(x, kernel, stride, padding)
+
     built = _outcome(build)
     if built[0] == "error":  # refused when built: the cost and the loops refuse it too
         assert _outcome(closed) == _outcome(loops) == built
@@ -150,7 +163,10 @@ def test_forward_cost_and_counted_accept_and_refuse_the_same_geometries(
     np.testing.assert_allclose(forward[1], y, rtol=1e-12)
     assert y.shape == closed_form[1].output_shape
     assert (tally.multiplications, tally.additions, tally.comparisons) == (
-        closed_form[1].multiplications, closed_form[1].additions, closed_form[1].comparisons)
+        closed_form[1].multiplications,
+        closed_form[1].additions,
+        closed_form[1].comparisons,
+    )
     assert layer.cost(shape) == closed_form[1]
 
 
@@ -167,23 +183,26 @@ def test_a_dilated_window_can_still_skip_the_whole_input_as_in_pytorch():
 
 
 @pytest.mark.parametrize("name", sorted(CONV_LAYERS))
-@pytest.mark.parametrize(("kwargs", "error", "argument"), [
-    ({"stride": 0}, ValueError, "stride"),
-    ({"stride": -2}, ValueError, "stride"),
-    ({"stride": 1.5}, TypeError, "stride"),
-    ({"stride": True}, TypeError, "stride"),
-    ({"stride": (1, 2, 3)}, TypeError, "stride"),
-    ({"dilation": 0}, ValueError, "dilation"),
-    ({"dilation": "2"}, TypeError, "dilation"),
-    ({"padding": -1}, ValueError, "padding"),
-    ({"padding": ((1, -1), (0, 0))}, ValueError, "padding"),
-    ({"padding": "full"}, ValueError, "padding"),
-    ({"padding": 1.0}, TypeError, "padding"),
-    ({"padding": ((1, 2),)}, TypeError, "padding"),
-    ({"bias": "no"}, TypeError, "bias"),
-    ({"bias": None}, TypeError, "bias"),
-    ({"padding_mode": "mirror"}, ValueError, "padding_mode"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "argument"),
+    [
+        ({"stride": 0}, ValueError, "stride"),
+        ({"stride": -2}, ValueError, "stride"),
+        ({"stride": 1.5}, TypeError, "stride"),
+        ({"stride": True}, TypeError, "stride"),
+        ({"stride": (1, 2, 3)}, TypeError, "stride"),
+        ({"dilation": 0}, ValueError, "dilation"),
+        ({"dilation": "2"}, TypeError, "dilation"),
+        ({"padding": -1}, ValueError, "padding"),
+        ({"padding": ((1, -1), (0, 0))}, ValueError, "padding"),
+        ({"padding": "full"}, ValueError, "padding"),
+        ({"padding": 1.0}, TypeError, "padding"),
+        ({"padding": ((1, 2),)}, TypeError, "padding"),
+        ({"bias": "no"}, TypeError, "bias"),
+        ({"bias": None}, TypeError, "bias"),
+        ({"padding_mode": "mirror"}, ValueError, "padding_mode"),
+    ],
+)
 def test_conv_layer_arguments_are_checked_when_built(name, kwargs, error, argument):
     # Before: stride, padding and dilation were stored as given and failed on the first
     # forward (or, for cost-only use, never); a non-bool bias was taken for its truth value.
@@ -205,8 +224,9 @@ def test_stored_tuples_give_the_same_numbers_as_the_ints_passed():
     x = np.random.default_rng(0).standard_normal((2, 2, 9, 8))
     for name, build in CONV_LAYERS.items():
         layer = build(stride=2, padding=1, dilation=2, seed=3, dtype=np.float64)
-        plain = build(stride=(2, 2), padding=((1, 1), (1, 1)), dilation=(2, 2), seed=3,
-                      dtype=np.float64)
+        plain = build(
+            stride=(2, 2), padding=((1, 1), (1, 1)), dilation=(2, 2), seed=3, dtype=np.float64
+        )
         np.testing.assert_array_equal(layer(x), plain(x), err_msg=name)
         assert layer.cost((2, 9, 8)) == plain.cost((2, 9, 8))
 
@@ -222,35 +242,38 @@ def test_same_padding_is_checked_against_the_input_at_forward():
 # ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("build", "error", "match"), [
-    (lambda: nn.BatchNorm2d(3, eps=-1e-5), ValueError, r"eps must be a finite number >= 0"),
-    (lambda: nn.BatchNorm2d(3, eps=math.nan), ValueError, r"eps must be .*got nan"),
-    (lambda: nn.BatchNorm2d(3, eps=math.inf), ValueError, r"eps must be .*got inf"),
-    (lambda: nn.BatchNorm2d(3, eps="1e-5"), TypeError, r"eps must be a number"),
-    (lambda: nn.BatchNorm2d(3, affine=1), TypeError, r"affine must be True or False"),
-    (lambda: nn.BatchNorm2d(3, dtype=np.int32), TypeError, r"dtype must be np.float32"),
-    (lambda: nn.Dropout(math.nan), ValueError, r"p must be a probability in \[0, 1\]; got nan"),
-    (lambda: nn.Dropout("0.5"), TypeError, r"p must be a probability.*'0.5' \(str\)"),
-    (lambda: nn.Dropout(True), TypeError, r"p must be a probability"),
-    (lambda: nn.Dropout(None), TypeError, r"p must be a probability"),
-    (lambda: nn.Linear(3, 2, bias=1), TypeError, r"bias must be True or False; got 1 \(int\)"),
-    (lambda: nn.Linear(3, 2, bias=None), TypeError, r"bias must be True or False"),
-    (lambda: nn.PointwiseConv2d(3, 2, bias="yes"), TypeError, r"bias must be True or False"),
-    (lambda: nn.Linear(3, 2, seed=1.5), TypeError, r"seed must be an int >= 0.*1\.5"),
-    (lambda: nn.Linear(3, 2, seed=-1), ValueError, r"seed must be an int >= 0.*got -1"),
-    (lambda: nn.Linear(3, 2, seed=True), TypeError, r"seed must be an int >= 0"),
-    (lambda: nn.Conv2d(3, 2, 3, seed="0"), TypeError, r"seed must be an int >= 0"),
-    (lambda: nn.Linear(3, 2, dtype=np.float16), TypeError, r"dtype must be np.float32 or"),
-    (lambda: nn.Conv2d(3, 2, 3, dtype=np.int64), TypeError, r"dtype must be np.float32 or"),
-    (lambda: nn.Conv2d(3, 2, 3, dtype=None), TypeError, r"dtype must be np.float32 or"),
-    (lambda: nn.SeparableConv2d(3, 2, 3, dtype="complex128"), TypeError, r"dtype must be"),
-    (lambda: nn.Conv2d(3, 2, 3, dtype="no-such-type"), TypeError, r"dtype must be"),
-    (lambda: nn.Sequential({"a.b": nn.ReLU()}), ValueError, r"no '\.'.*'a\.b'"),
-    (lambda: nn.Sequential({"": nn.ReLU()}), ValueError, r"non-empty"),
-    (lambda: nn.Sequential({1: nn.ReLU()}), TypeError, r"names must be strings; got 1"),
-    (lambda: nn.Sequential(nn.ReLU), TypeError, r"a class: write ReLU\(\.\.\.\)"),
-    (lambda: nn.Sequential(nn.ReLU(), name=3), TypeError, r"name must be a string"),
-])
+@pytest.mark.parametrize(
+    ("build", "error", "match"),
+    [
+        (lambda: nn.BatchNorm2d(3, eps=-1e-5), ValueError, r"eps must be a finite number >= 0"),
+        (lambda: nn.BatchNorm2d(3, eps=math.nan), ValueError, r"eps must be .*got nan"),
+        (lambda: nn.BatchNorm2d(3, eps=math.inf), ValueError, r"eps must be .*got inf"),
+        (lambda: nn.BatchNorm2d(3, eps="1e-5"), TypeError, r"eps must be a number"),
+        (lambda: nn.BatchNorm2d(3, affine=1), TypeError, r"affine must be True or False"),
+        (lambda: nn.BatchNorm2d(3, dtype=np.int32), TypeError, r"dtype must be np.float32"),
+        (lambda: nn.Dropout(math.nan), ValueError, r"p must be a probability in \[0, 1\]; got nan"),
+        (lambda: nn.Dropout("0.5"), TypeError, r"p must be a probability.*'0.5' \(str\)"),
+        (lambda: nn.Dropout(True), TypeError, r"p must be a probability"),
+        (lambda: nn.Dropout(None), TypeError, r"p must be a probability"),
+        (lambda: nn.Linear(3, 2, bias=1), TypeError, r"bias must be True or False; got 1 \(int\)"),
+        (lambda: nn.Linear(3, 2, bias=None), TypeError, r"bias must be True or False"),
+        (lambda: nn.PointwiseConv2d(3, 2, bias="yes"), TypeError, r"bias must be True or False"),
+        (lambda: nn.Linear(3, 2, seed=1.5), TypeError, r"seed must be an int >= 0.*1\.5"),
+        (lambda: nn.Linear(3, 2, seed=-1), ValueError, r"seed must be an int >= 0.*got -1"),
+        (lambda: nn.Linear(3, 2, seed=True), TypeError, r"seed must be an int >= 0"),
+        (lambda: nn.Conv2d(3, 2, 3, seed="0"), TypeError, r"seed must be an int >= 0"),
+        (lambda: nn.Linear(3, 2, dtype=np.float16), TypeError, r"dtype must be np.float32 or"),
+        (lambda: nn.Conv2d(3, 2, 3, dtype=np.int64), TypeError, r"dtype must be np.float32 or"),
+        (lambda: nn.Conv2d(3, 2, 3, dtype=None), TypeError, r"dtype must be np.float32 or"),
+        (lambda: nn.SeparableConv2d(3, 2, 3, dtype="complex128"), TypeError, r"dtype must be"),
+        (lambda: nn.Conv2d(3, 2, 3, dtype="no-such-type"), TypeError, r"dtype must be"),
+        (lambda: nn.Sequential({"a.b": nn.ReLU()}), ValueError, r"no '\.'.*'a\.b'"),
+        (lambda: nn.Sequential({"": nn.ReLU()}), ValueError, r"non-empty"),
+        (lambda: nn.Sequential({1: nn.ReLU()}), TypeError, r"names must be strings; got 1"),
+        (lambda: nn.Sequential(nn.ReLU), TypeError, r"a class: write ReLU\(\.\.\.\)"),
+        (lambda: nn.Sequential(nn.ReLU(), name=3), TypeError, r"name must be a string"),
+    ],
+)
 def test_other_stored_arguments_are_checked(build, error, match):
     with pytest.raises(error, match=match):
         build()
@@ -262,16 +285,20 @@ def test_valid_spellings_still_work():
     assert nn.Dropout(np.float64(0.25)).p == 0.25 and nn.Dropout(1).p == 1.0
     assert nn.Linear(3, 2, dtype="float64", seed=np.int64(4)).weight.dtype == np.float64
     assert nn.Linear(3, 2, bias=np.True_).bias.shape == (2,)
-    np.testing.assert_array_equal(nn.Linear(3, 2, seed=np.int64(4)).weight,
-                                  nn.Linear(3, 2, seed=4).weight)
+    np.testing.assert_array_equal(
+        nn.Linear(3, 2, seed=np.int64(4)).weight, nn.Linear(3, 2, seed=4).weight
+    )
     assert nn.Conv2d(3, 2, 3, dtype=np.dtype(np.float64)).weight.dtype == np.float64
 
 
 def test_separable_cost_names_its_own_class_when_channels_differ():
     for layer in (nn.SeparableConv2d(3, 8, 3), nn.SpatialSeparableConv2d(3, 6, 3)):
         name = type(layer).__name__
-        with pytest.raises(ValueError, match=rf"^{name} expects input_shape \(C, H, W\) with "
-                                             r"C = in_channels = 3; got \(4, 8, 8\)$"):
+        with pytest.raises(
+            ValueError,
+            match=rf"^{name} expects input_shape \(C, H, W\) with "
+            r"C = in_channels = 3; got \(4, 8, 8\)$",
+        ):
             layer.cost((4, 8, 8))
 
 
@@ -281,8 +308,12 @@ def test_separable_cost_names_its_own_class_when_channels_differ():
 
 
 def _two_convs():
-    return nn.Sequential({"stem": nn.Sequential(nn.Conv2d(3, 8, 3, seed=0), nn.ReLU()),
-                          "head": nn.Conv2d(4, 2, 1, seed=1)})
+    return nn.Sequential(
+        {
+            "stem": nn.Sequential(nn.Conv2d(3, 8, 3, seed=0), nn.ReLU()),
+            "head": nn.Conv2d(4, 2, 1, seed=1),
+        }
+    )
 
 
 def test_sequential_forward_names_the_failing_layer_and_keeps_its_message():
@@ -296,8 +327,11 @@ def test_sequential_forward_names_the_failing_layer_and_keeps_its_message():
 
 
 def test_sequential_cost_names_the_failing_layer():
-    with pytest.raises(ValueError, match=r"^layer 'head' \(Conv2d\(4, 2, .*\)\) failed on "
-                                         r"input_shape \(8, 4, 4\): Conv2d expects"):
+    with pytest.raises(
+        ValueError,
+        match=r"^layer 'head' \(Conv2d\(4, 2, .*\)\) failed on "
+        r"input_shape \(8, 4, 4\): Conv2d expects",
+    ):
         _two_convs().cost((3, 6, 6))
 
 
@@ -326,16 +360,20 @@ def _torch_outcome(torch, kind, x, kernel, stride, padding, dilation):
 
 @settings(max_examples=60, deadline=None)
 @given(**POOL_GEOMETRIES)
-def test_pooling_accepts_what_pytorch_accepts_and_agrees(kind, size, kernel, stride, padding,
-                                                         dilation):
+def test_pooling_accepts_what_pytorch_accepts_and_agrees(
+    kind, size, kernel, stride, padding, dilation
+):
     torch = pytest.importorskip("torch")
     if kind == "avg":
         dilation = (1, 1)
     x = np.random.default_rng(0).standard_normal((2, *size))
     theirs = _torch_outcome(torch, kind, x, kernel, stride, padding, dilation)
     try:
-        layer = (nn.MaxPool2d(kernel, stride, padding, dilation) if kind == "max" else
-                 nn.AvgPool2d(kernel, stride, padding))
+        layer = (
+            nn.MaxPool2d(kernel, stride, padding, dilation)
+            if kind == "max"
+            else nn.AvgPool2d(kernel, stride, padding)
+        )
         ours = "ok", layer(x)
     except ValueError:
         ours = "error", None
@@ -346,13 +384,21 @@ def test_pooling_accepts_what_pytorch_accepts_and_agrees(kind, size, kernel, str
 
 def test_conv_layers_store_what_torch_stores():
     torch = pytest.importorskip("torch")
-    for kwargs in ({}, {"stride": 2, "padding": 1, "dilation": (1, 2)},
-                   {"padding": "same"}, {"padding": "valid"}, {"padding": (2, 0)}):
+    for kwargs in (
+        {},
+        {"stride": 2, "padding": 1, "dilation": (1, 2)},
+        {"padding": "same"},
+        {"padding": "valid"},
+        {"padding": (2, 0)},
+    ):
         ours, theirs = nn.Conv2d(2, 4, 3, **kwargs), torch.nn.Conv2d(2, 4, 3, **kwargs)
         for attribute in ("kernel_size", "stride", "padding", "dilation"):
             assert getattr(ours, attribute) == getattr(theirs, attribute), (kwargs, attribute)
-    for kwargs in ({"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
-                   {"kernel_size": (2, 3), "dilation": 2}):
+    for kwargs in (
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": (2, 3), "dilation": 2},
+    ):
         ours, theirs = nn.MaxPool2d(**kwargs), torch.nn.MaxPool2d(**kwargs)
         for attribute in ("kernel_size", "stride", "padding", "dilation"):
             assert getattr(ours, attribute) == getattr(theirs, attribute), (kwargs, attribute)

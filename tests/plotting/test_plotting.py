@@ -34,14 +34,20 @@ def _fresh_python(code: str, tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["REFCONV_PERF_JSON"] = str(PERF_JSON)
     env["MPLCONFIGDIR"] = str(tmp_path / "mplconfig")  # no matplotlibrc of the user's
-    result = subprocess.run([sys.executable, "-c", SNAPSHOT + code, str(tmp_path / "figures")],
-                            capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", SNAPSHOT + code, str(tmp_path / "figures")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
 
 def test_writing_every_figure_leaves_the_backend_and_rcparams_as_they_were(tmp_path):
-    facts = _fresh_python("""
+    facts = _fresh_python(
+        """
 import json, sys
 before = snapshot()
 import refconv.plotting
@@ -51,19 +57,21 @@ after = snapshot()
 pyplot = "matplotlib.pyplot" in sys.modules
 print(json.dumps({"before": before, "imported": imported, "after": after, "pyplot": pyplot,
                   "written": len(paths), "backend": matplotlib.get_backend()}))
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert facts["written"] == len(figures())
     assert facts["imported"] == facts["before"]
     # the "backend" entry included: still unresolved, so the backend is still the user's choice
     assert facts["after"] == facts["before"]
     assert facts["pyplot"] is False  # no pyplot state: no figure manager, no current figure
-    untouched = _fresh_python("import json; print(json.dumps(matplotlib.get_backend()))",
-                              tmp_path)
+    untouched = _fresh_python("import json; print(json.dumps(matplotlib.get_backend()))", tmp_path)
     assert facts["backend"] == untouched
 
 
 def test_a_chosen_backend_and_open_pyplot_figures_are_left_alone(tmp_path):
-    facts = _fresh_python("""
+    facts = _fresh_python(
+        """
 import json, sys
 matplotlib.use("svg")  # as a user, or a notebook's inline backend, would have chosen
 import matplotlib.pyplot as plt
@@ -74,7 +82,9 @@ import refconv.plotting
 refconv.plotting.write_all(sys.argv[1], topics=("separability",))
 print(json.dumps({"backend": matplotlib.get_backend(), "figures": plt.get_fignums(),
                   "same": snapshot() == before}))
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert facts == {"backend": "svg", "figures": [1], "same": True}
 
 

@@ -16,9 +16,9 @@ from refconv.separability import analyze
 
 def test_sobel_3_5_7_as_opencv():
     assert_array_equal(filters.sobel(3), [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
-    assert_array_equal(filters.sobel(5)[:3], [[-1, -2, 0, 2, 1],
-                                              [-4, -8, 0, 8, 4],
-                                              [-6, -12, 0, 12, 6]])
+    assert_array_equal(
+        filters.sobel(5)[:3], [[-1, -2, 0, 2, 1], [-4, -8, 0, 8, 4], [-6, -12, 0, 12, 6]]
+    )
     assert_array_equal(filters.sobel(7)[3], 20 * np.array([-1, -4, -5, 0, 5, 4, 1]))
     for size in (3, 5, 7):
         assert filters.sobel(size).dtype == np.int64
@@ -86,8 +86,12 @@ def test_make_options():
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: filters.sobel(4), ValueError, r"size must be an odd int >= 1 and <= 4097 "
-                                               r"\(MAX_SIZE\); got 4"),
+        (
+            lambda: filters.sobel(4),
+            ValueError,
+            r"size must be an odd int >= 1 and <= 4097 "
+            r"\(MAX_SIZE\); got 4",
+        ),
         (lambda: filters.sobel(3, order=3), ValueError, r"order must satisfy 0 <= order < size"),
         (lambda: filters.sobel(3, "z"), ValueError, "axis must be 'x'"),
         (lambda: filters.box(2.5), TypeError, r"size must be an int; got 2\.5"),
@@ -121,8 +125,11 @@ def _derivative(n, order):
 def test_binomial_taps_exact_to_67_refused_from_68():
     taps = filters.binomial_taps(67)  # C(66, 33) = 7.2e18 < 2**63 - 1
     assert taps.dtype == np.int64 and taps.tolist() == _pascal(67)
-    with pytest.raises(ValueError, match=r"size=68 is too large for binomial_taps.*int64.*"
-                                         r"the largest size that fits is 67"):
+    with pytest.raises(
+        ValueError,
+        match=r"size=68 is too large for binomial_taps.*int64.*"
+        r"the largest size that fits is 67",
+    ):
         filters.binomial_taps(68)  # C(67, 33) = 1.4e19
 
 
@@ -131,8 +138,11 @@ def test_binomial_exact_to_35_refused_from_36():
     assert kernel.dtype == np.int64
     assert kernel.tolist() == [[a * b for b in _pascal(35)] for a in _pascal(35)]
     for size in (36, 37):
-        with pytest.raises(ValueError, match=rf"size={size} is too large for binomial.*largest "
-                                             r"size that fits is 35"):
+        with pytest.raises(
+            ValueError,
+            match=rf"size={size} is too large for binomial.*largest "
+            r"size that fits is 35",
+        ):
             filters.make("binomial", size=size)
 
 
@@ -142,8 +152,11 @@ def test_sobel_exact_up_to_the_int64_limit(order, largest):
         kernel = filters.sobel(size, order=order)
         expected = [[a * b for b in _derivative(size, order)] for a in _pascal(size)]
         assert kernel.dtype == np.int64 and kernel.tolist() == expected, size
-    with pytest.raises(ValueError, match=rf"size={largest + 2} is too large for sobel with "
-                                         rf"order={order}.*largest size that fits is {largest}"):
+    with pytest.raises(
+        ValueError,
+        match=rf"size={largest + 2} is too large for sobel with "
+        rf"order={order}.*largest size that fits is {largest}",
+    ):
         filters.sobel(largest + 2, order=order)
 
 
@@ -168,9 +181,14 @@ def test_derivative_taps_limits():
 
 def test_size_limit_and_dtypes():
     assert filters.gaussian_taps(filters.MAX_SIZE).shape == (4097,)
-    for call in (lambda: filters.box(4098), lambda: filters.gaussian_taps(4098),
-                 lambda: filters.gaussian(4098), lambda: filters.log(4099),
-                 lambda: filters.dog(4099), lambda: filters.impulse(10**30)):
+    for call in (
+        lambda: filters.box(4098),
+        lambda: filters.gaussian_taps(4098),
+        lambda: filters.gaussian(4098),
+        lambda: filters.log(4099),
+        lambda: filters.dog(4099),
+        lambda: filters.impulse(10**30),
+    ):
         with pytest.raises(ValueError, match=r"size must be an (odd )?int >= 1 and <= 4097"):
             call()
     for name in ("sobel", "scharr", "prewitt", "box", "binomial", "impulse", "laplacian"):

@@ -74,8 +74,9 @@ INTEGER_FACTORS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "kernel", "column", "row"), INTEGER_FACTORS,
-                         ids=[case[0] for case in INTEGER_FACTORS])
+@pytest.mark.parametrize(
+    ("name", "kernel", "column", "row"), INTEGER_FACTORS, ids=[case[0] for case in INTEGER_FACTORS]
+)
 def test_integer_factors_exact(name, kernel, column, row):
     c, r = separate(kernel)
     assert c.dtype == np.int64 and r.dtype == np.int64
@@ -308,8 +309,7 @@ def test_two_passes_match_scipy_valid(kernel):
     assert_allclose(filter_separable(IMAGE, column, row), expected, **TIGHT)
     assert_allclose(filter_full(IMAGE, kernel), expected, **TIGHT)
     # convolution flips the kernel: correlate with K == convolve with K flipped
-    assert_allclose(signal.convolve2d(IMAGE, kernel[::-1, ::-1], mode="valid"), expected,
-                    **TIGHT)
+    assert_allclose(signal.convolve2d(IMAGE, kernel[::-1, ::-1], mode="valid"), expected, **TIGHT)
 
 
 @pytest.mark.parametrize("kernel", RANK_1[:3], ids=["sobel3", "sobel5y", "3x5"])
@@ -332,8 +332,11 @@ def test_low_rank_filtering(rank):
     expected = signal.correlate2d(IMAGE, approx, mode="same")
     assert_allclose(filter_low_rank(IMAGE, kernel, rank, padding="same"), expected, **TIGHT)
     if rank >= 2:  # the Laplacian is rank 2: exact from there on
-        assert_allclose(filter_low_rank(IMAGE, kernel, rank),
-                        signal.correlate2d(IMAGE, kernel, mode="valid"), **TIGHT)
+        assert_allclose(
+            filter_low_rank(IMAGE, kernel, rank),
+            signal.correlate2d(IMAGE, kernel, mode="valid"),
+            **TIGHT,
+        )
 
 
 def test_filter_errors():
@@ -375,13 +378,17 @@ def test_count_shapes_match_execution(padding):
     cost = filtering_cost(IMAGE.shape, kernel.shape, padding, rank=2)
     output = filter_low_rank(IMAGE, kernel, 2, padding=padding)
     assert output.shape == cost.output_shape
-    first = refconv.conv2d(IMAGE[None, None], np.ones((1, 1, 4, 1)),
-                           padding=padding if padding == "valid" else ((1, 2), (0, 0)))
+    first = refconv.conv2d(
+        IMAGE[None, None],
+        np.ones((1, 1, 4, 1)),
+        padding=padding if padding == "valid" else ((1, 2), (0, 0)),
+    )
     assert first.shape[2:] == cost.intermediate_shape
     kh, kw = kernel.shape
     assert cost.full == kh * kw * math.prod(cost.output_shape)
-    assert cost.separable == 2 * (kh * math.prod(cost.intermediate_shape)
-                                  + kw * math.prod(cost.output_shape))
+    assert cost.separable == 2 * (
+        kh * math.prod(cost.intermediate_shape) + kw * math.prod(cost.output_shape)
+    )
 
 
 def test_count_errors():
@@ -442,6 +449,7 @@ def test_layer_multiplications():
 
 def test_figures_are_written(tmp_path):
     from refconv.plotting import separability as plotting
+
     for name, function in plotting.FIGURES.items():
         paths = function(tmp_path)
         assert [p.name for p in paths] == [f"{name}.png"]

@@ -63,11 +63,14 @@ def test_uint64_kernel_that_fits_int64_gets_int64_factors():
     assert column.tolist() == [2, 3] and row.tolist() == [1, 2]
 
 
-@pytest.mark.parametrize("kernel", [[[-2**63, 0]], [[-2**63]], [[-2**63], [-2**63]]])
+@pytest.mark.parametrize("kernel", [[[-(2**63), 0]], [[-(2**63)]], [[-(2**63)], [-(2**63)]]])
 def test_int64_min_needs_2_to_the_63(kernel):
     array = np.array(kernel, np.int64)
-    with pytest.raises(ValueError, match=r"exact integer factors column \[9223372036854775808"
-                                         r".*do not fit int64.*as float64"):
+    with pytest.raises(
+        ValueError,
+        match=r"exact integer factors column \[9223372036854775808"
+        r".*do not fit int64.*as float64",
+    ):
         separate(array)
     assert analyze(array).is_separable  # analyze answers, with the SVD's float factors
     column, row = separate(array.astype(np.float64))  # what the message suggests: exact floats
@@ -79,7 +82,7 @@ def test_int64_extremes_that_separate():
     kernel = np.array(_outer([1, -1], [2**62, -(2**62), 1]), np.int64)
     column, row = separate(kernel)
     assert column.tolist() == [1, -1] and row.tolist() == [2**62, -(2**62), 1]
-    kernel = np.array([[-2**63, 2**62], [2**63 - 1, 0]])
+    kernel = np.array([[-(2**63), 2**62], [2**63 - 1, 0]])
     assert not is_separable(kernel)
 
 
@@ -89,8 +92,9 @@ def test_big_integer_factors_are_exact(data):
     """Factors of 1 to 62 bits whose products fit int64: separate gives them back exactly."""
     bits = data.draw(st.integers(1, 61))
     column = data.draw(st.lists(st.integers(-(2**bits), 2**bits), min_size=1, max_size=5))
-    row = data.draw(st.lists(st.integers(-(2 ** (62 - bits)), 2 ** (62 - bits)),
-                             min_size=1, max_size=5))
+    row = data.draw(
+        st.lists(st.integers(-(2 ** (62 - bits)), 2 ** (62 - bits)), min_size=1, max_size=5)
+    )
     kernel = np.array(_outer(column, row), np.int64)
     c, r = separate(kernel)
     assert c.dtype == np.int64 and r.dtype == np.int64
@@ -107,8 +111,11 @@ def test_big_integer_factors_are_exact(data):
 @pytest.mark.parametrize("kernel", [[[2**64]], [[-1, 2**63]], [[-(2**63) - 1]]])
 def test_python_integers_beyond_int64_and_uint64(kernel):
     # [[-1, 2**63]] used to become float64 silently (NumPy's choice), [[2**64]] an object array
-    with pytest.raises(ValueError, match=r"kernel holds integers from -?\d+ to -?\d+, which fit "
-                                         r"neither int64 .* nor uint64"):
+    with pytest.raises(
+        ValueError,
+        match=r"kernel holds integers from -?\d+ to -?\d+, which fit "
+        r"neither int64 .* nor uint64",
+    ):
         separate(kernel)
 
 
@@ -143,7 +150,7 @@ def test_whole_number_floats_get_the_integer_factors(column, row, dtype):
     assert_array_equal(result.row, r)
     assert is_separable(kernel)
     # low_rank still gives the balanced SVD term
-    (lc, lr), = low_rank(kernel, 1)
+    ((lc, lr),) = low_rank(kernel, 1)
     assert lc.dtype == dtype
     sigma = np.linalg.svd(kernel, compute_uv=False)[0]
     rtol = 1e-5 if dtype == np.float32 else 1e-12
@@ -173,8 +180,11 @@ def test_sigma_1_overflow_is_refused():
     # was rank 0 with factors of -inf and error inf
     for kernel in (np.full((2, 2), 1e308), np.full((3, 3), 3e38, np.float32)):
         for function in (analyze, is_separable, separate):
-            with pytest.raises(ValueError, match=r"kernel is too large for the SVD in float"
-                                                 r"(32|64): its largest singular value"):
+            with pytest.raises(
+                ValueError,
+                match=r"kernel is too large for the SVD in float"
+                r"(32|64): its largest singular value",
+            ):
                 function(kernel)
 
 
@@ -221,8 +231,12 @@ def test_tol_too_big_for_a_float():
 
 
 def test_extreme_inputs_not_modified():
-    kernels = [np.array([[2**64 - 1]], np.uint64), np.array([[-2**63, 0]]),
-               np.ma.array([[1.0, 2.0]]), filters.sobel().astype(np.float32)]
+    kernels = [
+        np.array([[2**64 - 1]], np.uint64),
+        np.array([[-(2**63), 0]]),
+        np.ma.array([[1.0, 2.0]]),
+        filters.sobel().astype(np.float32),
+    ]
     for kernel in kernels:
         before = kernel.copy()
         try:
@@ -272,10 +286,16 @@ def test_factorize_conv_weight_huge_values():
 @pytest.mark.parametrize(
     ("arguments", "error", "match"),
     [
-        (((3.7, 10, 12), (8, 3, 3, 3), 4), ValueError,
-         r"input_shape must be 3 positive ints \(C_in, H, W\); got \(3\.7, 10, 12\)"),
-        (((3, 10, 12), (-8, 3, 3, 3), 1), ValueError,
-         r"weight_shape must be 4 positive ints \(C_out, C_in, kH, kW\)"),
+        (
+            ((3.7, 10, 12), (8, 3, 3, 3), 4),
+            ValueError,
+            r"input_shape must be 3 positive ints \(C_in, H, W\); got \(3\.7, 10, 12\)",
+        ),
+        (
+            ((3, 10, 12), (-8, 3, 3, 3), 1),
+            ValueError,
+            r"weight_shape must be 4 positive ints \(C_out, C_in, kH, kW\)",
+        ),
         (((3, 10), (8, 3, 3, 3), 1), TypeError, r"input_shape must be 3 ints \(C_in, H, W\)"),
         (((3, 10, 12), (8, 3, 3, 3), 2.5), ValueError, r"rank must be a positive int; got 2\.5"),
         (((3, 10, 12), (8, 3, 3, 3), 0), ValueError, "rank must be a positive int; got 0"),

@@ -35,12 +35,34 @@ from .loops import trap_strided, trap_weights, trap_wraparound
 from .threads import trap_planes, trap_pools
 
 # The workloads, full and --quick; tests pass smaller ones to the functions directly.
-FULL = {"repeats": 100, "pool_repeats": 400, "axpy_n": 4096, "axpy_reps": 2000, "plane": 1024,
-        "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
-        "row_reps": 200, "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]]}
-QUICK = {"repeats": 15, "pool_repeats": 60, "axpy_n": 4096, "axpy_reps": 500, "plane": 1024,
-         "fresh_mib": 8, "conv_size": 56, "channels": 64, "row_width": 28, "rows": 28,
-         "row_reps": 50, "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]]}
+FULL = {
+    "repeats": 100,
+    "pool_repeats": 400,
+    "axpy_n": 4096,
+    "axpy_reps": 2000,
+    "plane": 1024,
+    "fresh_mib": 8,
+    "conv_size": 56,
+    "channels": 64,
+    "row_width": 28,
+    "rows": 28,
+    "row_reps": 200,
+    "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]],
+}
+QUICK = {
+    "repeats": 15,
+    "pool_repeats": 60,
+    "axpy_n": 4096,
+    "axpy_reps": 500,
+    "plane": 1024,
+    "fresh_mib": 8,
+    "conv_size": 56,
+    "channels": 64,
+    "row_width": 28,
+    "rows": 28,
+    "row_reps": 50,
+    "s2_shapes": [[1, 128, 112, 112], [1, 512, 16, 16], [1, 512, 14, 14]],
+}
 
 Trap = Callable[[dict[str, Any], int], dict[str, Any]]
 
@@ -57,8 +79,9 @@ TRAPS: dict[str, Trap] = {
 }
 
 
-def run_traps(params: dict[str, Any], threads: int = 2,
-              names: tuple[str, ...] = tuple(TRAPS)) -> dict[str, Any]:
+def run_traps(
+    params: dict[str, Any], threads: int = 2, names: tuple[str, ...] = tuple(TRAPS)
+) -> dict[str, Any]:
     """Every trap's tables (JSON-ready), with the settings and versions they were measured on.
 
     Parameters
@@ -85,9 +108,15 @@ def run_traps(params: dict[str, Any], threads: int = 2,
     others = None  # CPUs kept busy by other processes, on average over the run
     if busy is not None:
         others = max(0.0, (busy_cpu_seconds() - busy) - (own_cpu_seconds() - own)) / seconds
-    meta = {"threads": threads, "cpu_count": os.cpu_count(), "numpy": np.__version__,
-            "numba": numba.__version__, "params": params,
-            "other_cpus_busy": others, "seconds": seconds}
+    meta = {
+        "threads": threads,
+        "cpu_count": os.cpu_count(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "params": params,
+        "other_cpus_busy": others,
+        "seconds": seconds,
+    }
     return {"meta": meta, "traps": traps}
 
 
@@ -105,8 +134,10 @@ def format_tables(result: dict[str, Any]) -> str:
     """The traps as plain-text tables: one block per trap, one row per variant."""
     meta = result["meta"]
     others = meta["other_cpus_busy"]
-    lines = [f"{meta['threads']} thread(s) per pool, {meta['cpu_count']} CPUs, "
-             f"NumPy {meta['numpy']}, Numba {meta['numba']}, {meta['seconds']:.0f} s"]
+    lines = [
+        f"{meta['threads']} thread(s) per pool, {meta['cpu_count']} CPUs, "
+        f"NumPy {meta['numpy']}, Numba {meta['numba']}, {meta['seconds']:.0f} s"
+    ]
     if others is not None:
         lines[0] += f"; other processes kept {others:.2f} CPUs busy on average"
         if others > 0.1:

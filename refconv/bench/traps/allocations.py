@@ -47,8 +47,12 @@ def child_allocations(repeats: int, fresh_mib: int, size: int, channels: int) ->
         release_workspace()
         conv()
 
-    return {"kept": measure(lambda: kept.fill(0), repeats), "fresh": measure(fresh, repeats),
-            "conv": measure(conv, repeats), "conv_released": measure(conv_released, repeats)}
+    return {
+        "kept": measure(lambda: kept.fill(0), repeats),
+        "fresh": measure(fresh, repeats),
+        "conv": measure(conv, repeats),
+        "conv_released": measure(conv_released, repeats),
+    }
 
 
 def trap_allocations(params: dict[str, Any], threads: int) -> dict[str, Any]:
@@ -58,14 +62,33 @@ def trap_allocations(params: dict[str, Any], threads: int) -> dict[str, Any]:
     tables = []
     for label, env in (("glibc default", None), ("fresh mapping each time", MMAP_EVERY_TIME)):
         got = in_child(child_allocations, shape, threads, env)
-        tables.append(with_ratios([
-            {"name": f"fill a kept {mib} MiB float32 buffer with 0 ({label})", **got["kept"]},
-            {"name": f"np.empty({mib} MiB float32).fill(0), fresh each call ({label})",
-             **got["fresh"]},
-        ]))
-        tables.append(with_ratios([
-            {"name": f"conv 3x3 {c}->{c} {s}² im2col, workspace kept ({label})", **got["conv"]},
-            {"name": f"conv 3x3 {c}->{c} {s}² im2col, release_workspace() first ({label})",
-             **got["conv_released"]},
-        ]))
+        tables.append(
+            with_ratios(
+                [
+                    {
+                        "name": f"fill a kept {mib} MiB float32 buffer with 0 ({label})",
+                        **got["kept"],
+                    },
+                    {
+                        "name": f"np.empty({mib} MiB float32).fill(0), fresh each call ({label})",
+                        **got["fresh"],
+                    },
+                ]
+            )
+        )
+        tables.append(
+            with_ratios(
+                [
+                    {
+                        "name": f"conv 3x3 {c}->{c} {s}² im2col, workspace kept ({label})",
+                        **got["conv"],
+                    },
+                    {
+                        "name": f"conv 3x3 {c}->{c} {s}² im2col, release_workspace() first "
+                        f"({label})",
+                        **got["conv_released"],
+                    },
+                ]
+            )
+        )
     return {"title": "d. fresh allocations vs reused buffers", "tables": tables}

@@ -55,9 +55,15 @@ def trap_compile(params: dict[str, Any], threads: int) -> dict[str, Any]:
         env = {"NUMBA_CACHE_DIR": cache}
         cold = in_child(child_first_calls, {}, threads, env)
         warm = in_child(child_first_calls, {}, threads, env)
-    rows = [{"name": f"{name}, float32", "cold_first_s": cold[name]["first_s"],
-             "warm_first_s": warm[name]["first_s"], "steady_s": warm[name]["steady_s"]}
-            for name in METHODS]
+    rows = [
+        {
+            "name": f"{name}, float32",
+            "cold_first_s": cold[name]["first_s"],
+            "warm_first_s": warm[name]["first_s"],
+            "steady_s": warm[name]["steady_s"],
+        }
+        for name in METHODS
+    ]
     return {"title": "e. first-call compile cost (seconds)", "tables": [rows]}
 
 
@@ -86,12 +92,20 @@ def child_blas(repeats: int, size: int, channels: int) -> dict[str, Any]:
     gemm = gemm_address(np.float32)
     numba.set_num_threads(1)
     with single_threaded_blas():
-        rows = [{"name": f"np.dot in Numba (SciPy's OpenBLAS), {channels}x{9 * channels} @ "
-                         f"{9 * channels}x{size * size}",
-                 **measure(lambda: numba_np_dot(a, b, c), repeats)}]
+        rows = [
+            {
+                "name": f"np.dot in Numba (SciPy's OpenBLAS), {channels}x{9 * channels} @ "
+                f"{9 * channels}x{size * size}",
+                **measure(lambda: numba_np_dot(a, b, c), repeats),
+            }
+        ]
         if gemm:
-            rows.append({"name": "matmul: NumPy's OpenBLAS by address",
-                         **measure(lambda: numba_matmul(gemm, a, b, c), repeats)})
+            rows.append(
+                {
+                    "name": "matmul: NumPy's OpenBLAS by address",
+                    **measure(lambda: numba_matmul(gemm, a, b, c), repeats),
+                }
+            )
             np.testing.assert_allclose(c, a @ b, rtol=1e-4, atol=1e-3)
     for row in rows:
         row["gflops"] = round(2 * a.shape[0] * a.shape[1] * b.shape[1] / row["min_s"] / 1e9, 1)
@@ -100,11 +114,19 @@ def child_blas(repeats: int, size: int, channels: int) -> dict[str, Any]:
 
 def trap_blas(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Trap g: the same GEMM through SciPy's OpenBLAS and through NumPy's, one thread."""
-    answer = in_child(child_blas, {"repeats": max(5, params["repeats"] // 5),
-                                   "size": params["conv_size"], "channels": params["channels"]},
-                      1)
-    return {"title": "g. which BLAS: one GEMM on one thread, from a Numba function",
-            "tables": [answer["rows"]]}
+    answer = in_child(
+        child_blas,
+        {
+            "repeats": max(5, params["repeats"] // 5),
+            "size": params["conv_size"],
+            "channels": params["channels"],
+        },
+        1,
+    )
+    return {
+        "title": "g. which BLAS: one GEMM on one thread, from a Numba function",
+        "tables": [answer["rows"]],
+    }
 
 
 # -- h. the Python around a small call ------------------------------------------------------
@@ -129,32 +151,57 @@ def child_overhead(repeats: int) -> dict[str, Any]:
     threads = k.thread_plan(out.size * 75)
     band, cols_size, product_size = k.band_plan(1, 1, 75, 256, 8, 8, 4, threads)
     chunk = k.channel_chunk(-(-8 // band), 256, threads)
-    args = (x, w.reshape(1, 256, 75), np.zeros(256, np.float32), False, 5, 5, 1, 1, 0, 0, 1, 1,
-            band, chunk, k.workspace("cols", (threads, cols_size), np.float32),
-            k.workspace("product", (threads, product_size), np.float32),
-            k.gemm_address(np.float32), out)
+    args = (
+        x,
+        w.reshape(1, 256, 75),
+        np.zeros(256, np.float32),
+        False,
+        5,
+        5,
+        1,
+        1,
+        0,
+        0,
+        1,
+        1,
+        band,
+        chunk,
+        k.workspace("cols", (threads, cols_size), np.float32),
+        k.workspace("product", (threads, product_size), np.float32),
+        k.gemm_address(np.float32),
+        out,
+    )
 
     def kernel() -> None:
         with k.single_threaded_blas():
             k.launch(k.im2col_gemm_kernel, threads, *args)
 
-    calls = [{"name": "refconv.conv2d, TDS 12x12x3 5x5 -> 256 valid",
-              **measure(lambda: refconv.conv2d(x, w), repeats)},
-             {"name": f"its compiled kernel alone ({threads} thread(s), BLAS pinned)",
-              **measure(kernel, repeats)}]
+    calls = [
+        {
+            "name": "refconv.conv2d, TDS 12x12x3 5x5 -> 256 valid",
+            **measure(lambda: refconv.conv2d(x, w), repeats),
+        },
+        {
+            "name": f"its compiled kernel alone ({threads} thread(s), BLAS pinned)",
+            **measure(kernel, repeats),
+        },
+    ]
     np.testing.assert_allclose(out, refconv.conv2d(x, w), rtol=1e-5, atol=1e-5)
-    getters = [{"name": "numba.get_num_threads()",
-                **measure(numba.get_num_threads, repeats)},
-               {"name": "refconv's num_threads() (Numba's C function)",
-                **measure(k.num_threads, repeats)}]
+    getters = [
+        {"name": "numba.get_num_threads()", **measure(numba.get_num_threads, repeats)},
+        {"name": "refconv's num_threads() (Numba's C function)", **measure(k.num_threads, repeats)},
+    ]
     if k.num_threads() != numba.get_num_threads():
-        raise RuntimeError(f"refconv's thread count {k.num_threads()} is not Numba's "
-                           f"{numba.get_num_threads()}")
+        raise RuntimeError(
+            f"refconv's thread count {k.num_threads()} is not Numba's {numba.get_num_threads()}"
+        )
     return {"calls": with_ratios(calls), "getters": with_ratios(getters)}
 
 
 def trap_overhead(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Trap h: what the Python layer (checks, planning, thread counts) adds to a small call."""
     answer = in_child(child_overhead, {"repeats": params["pool_repeats"]}, threads)
-    return {"title": "h. the Python around a 0.1 ms call", "tables": [answer["calls"],
-                                                                     answer["getters"]]}
+    return {
+        "title": "h. the Python around a 0.1 ms call",
+        "tables": [answer["calls"], answer["getters"]],
+    }

@@ -22,8 +22,12 @@ def with_ratios(rows: list[dict[str, Any]], baseline: int = 0) -> list[dict[str,
     return [{**row, "ratio": row["median_s"] / base} for row in rows]
 
 
-def in_child(function: Callable[..., dict[str, Any]], params: dict[str, Any], threads: int,
-             extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+def in_child(
+    function: Callable[..., dict[str, Any]],
+    params: dict[str, Any],
+    threads: int,
+    extra_env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """``function(**params)`` in a fresh process with ``threads`` threads per pool.
 
     The child starts with OpenMP's default wait policy (``OMP_WAIT_POLICY`` removed) unless

@@ -69,14 +69,17 @@ def trap_wraparound(params: dict[str, Any], threads: int) -> dict[str, Any]:
         kernel(dst, src, 0, 3, n, np.float32(0.5), 1)  # compile
         check = np.zeros(n, dtype=np.float32)
         kernel(check, src, 0, 3, n, np.float32(0.5), 2)
-        np.testing.assert_allclose(check, src[3:3 + n], rtol=1e-6)
-        results[name] = measure(lambda k=kernel, d=dst: k(d, src, 0, 3, n, np.float32(0.5), reps),
-                                params["repeats"])
+        np.testing.assert_allclose(check, src[3 : 3 + n], rtol=1e-6)
+        results[name] = measure(
+            lambda k=kernel, d=dst: k(d, src, 0, 3, n, np.float32(0.5), reps), params["repeats"]
+        )
     label = f"dst[d+k] += w*src[s+k], {n} float32 x {reps} passes"
-    rows = with_ratios([
-        {"name": f"{label}, uint64 offsets", **results["unsigned"]},
-        {"name": f"{label}, int64 offsets", **results["signed"]},
-    ])
+    rows = with_ratios(
+        [
+            {"name": f"{label}, uint64 offsets", **results["unsigned"]},
+            {"name": f"{label}, int64 offsets", **results["signed"]},
+        ]
+    )
     per_element = 1e9 / (n * reps)
     for row in rows:
         row["ns_per_element"] = row["min_s"] * per_element
@@ -107,12 +110,22 @@ def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
                 for j in range(count):
                     u = uint64(j)
                     dst[d + u] = (
-                        (k[0, 0] * src[r0 + u] + k[0, 1] * src[r0 + u + uint64(1)]
-                         + k[0, 2] * src[r0 + u + uint64(2)])
-                        + (k[1, 0] * src[r1 + u] + k[1, 1] * src[r1 + u + uint64(1)]
-                           + k[1, 2] * src[r1 + u + uint64(2)])
-                        + (k[2, 0] * src[r2 + u] + k[2, 1] * src[r2 + u + uint64(1)]
-                           + k[2, 2] * src[r2 + u + uint64(2)]))
+                        (
+                            k[0, 0] * src[r0 + u]
+                            + k[0, 1] * src[r0 + u + uint64(1)]
+                            + k[0, 2] * src[r0 + u + uint64(2)]
+                        )
+                        + (
+                            k[1, 0] * src[r1 + u]
+                            + k[1, 1] * src[r1 + u + uint64(1)]
+                            + k[1, 2] * src[r1 + u + uint64(2)]
+                        )
+                        + (
+                            k[2, 0] * src[r2 + u]
+                            + k[2, 1] * src[r2 + u + uint64(1)]
+                            + k[2, 2] * src[r2 + u + uint64(2)]
+                        )
+                    )
 
     @numba.njit(fastmath={"contract"})
     def rows_scalar_weights(dst, src, width, count, rows, k, reps):
@@ -123,8 +136,28 @@ def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
         for _ in range(reps):
             for i in range(rows):
                 r0 = i * width
-                taps3x3(dst, i * count, src, r0, src, r0 + width, src, r0 + 2 * width, count,
-                        k00, k01, k02, k10, k11, k12, k20, k21, k22, zero, 1)
+                taps3x3(
+                    dst,
+                    i * count,
+                    src,
+                    r0,
+                    src,
+                    r0 + width,
+                    src,
+                    r0 + 2 * width,
+                    count,
+                    k00,
+                    k01,
+                    k02,
+                    k10,
+                    k11,
+                    k12,
+                    k20,
+                    k21,
+                    k22,
+                    zero,
+                    1,
+                )
 
     return rows_array_weights, rows_scalar_weights
 
@@ -144,13 +177,16 @@ def trap_weights(params: dict[str, Any], threads: int) -> dict[str, Any]:
         kernel(dst, src, width, width_out, rows, k, 1)  # compile, and check
         expected = dst.copy() if expected is None else expected
         np.testing.assert_allclose(dst, expected, rtol=1e-5, atol=1e-5)
-        results[name] = measure(lambda f=kernel, d=dst: f(d, src, width, width_out, rows, k, reps),
-                                params["repeats"])
+        results[name] = measure(
+            lambda f=kernel, d=dst: f(d, src, width, width_out, rows, k, reps), params["repeats"]
+        )
     label = f"3x3 taps, {rows} rows of {width_out} float32 x {reps}"
-    rows_out = with_ratios([
-        {"name": f"{label}, weights as nine numbers", **results["scalars"]},
-        {"name": f"{label}, weights read from the array", **results["array"]},
-    ])
+    rows_out = with_ratios(
+        [
+            {"name": f"{label}, weights as nine numbers", **results["scalars"]},
+            {"name": f"{label}, weights read from the array", **results["array"]},
+        ]
+    )
     per_output = 1e9 / (rows * width_out * reps)
     for row in rows_out:
         row["ns_per_output"] = row["min_s"] * per_output
@@ -178,13 +214,19 @@ def child_strided(repeats: int, shapes: list[list[int]]) -> dict[str, Any]:
         weight = rng.standard_normal((c, 1, 3, 3), dtype=np.float32)
         call = functools.partial(depthwise_s2, x, weight)
         rows, outputs = [], []
-        for name, threshold in (("split into even and odd columns first", 1),
-                                ("straight from the input rows", 2**62)):
+        for name, threshold in (
+            ("split into even and odd columns first", 1),
+            ("straight from the input rows", 2**62),
+        ):
             depthwise_settings.SPLIT_MIN_OUTPUTS = threshold
             outputs.append(call())
             out_shape = outputs[-1].shape
-            rows.append({"name": f"{n}x{c}x{h}x{w} -> {out_shape[2]}x{out_shape[3]}, {name}",
-                         **measure(call, repeats)})
+            rows.append(
+                {
+                    "name": f"{n}x{c}x{h}x{w} -> {out_shape[2]}x{out_shape[3]}, {name}",
+                    **measure(call, repeats),
+                }
+            )
         np.testing.assert_allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-5)
         for row in rows:
             row["ns_per_output"] = row["min_s"] * 1e9 / math.prod(out_shape)
@@ -194,7 +236,10 @@ def child_strided(repeats: int, shapes: list[list[int]]) -> dict[str, Any]:
 
 def trap_strided(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Trap i: stride-2 depthwise rows read straight from the input or split first."""
-    answer = in_child(child_strided, {"repeats": params["repeats"],
-                                      "shapes": params["s2_shapes"]}, threads)
-    return {"title": "i. loads two values apart: depthwise 3x3, stride 2, padding 1",
-            "tables": answer["tables"]}
+    answer = in_child(
+        child_strided, {"repeats": params["repeats"], "shapes": params["s2_shapes"]}, threads
+    )
+    return {
+        "title": "i. loads two values apart: depthwise 3x3, stride 2, padding 1",
+        "tables": answer["tables"],
+    }

@@ -73,32 +73,43 @@ def child_blas_pinning(repeats: int, size: int, channels: int, pinned: bool) -> 
 
 def trap_pools(params: dict[str, Any], threads: int) -> dict[str, Any]:
     """Trap a: the matmul after refconv under both wait policies; BLAS pinned or not."""
-    shape = {"repeats": params["pool_repeats"], "size": params["conv_size"],
-             "channels": params["channels"]}
+    shape = {
+        "repeats": params["pool_repeats"],
+        "size": params["conv_size"],
+        "channels": params["channels"],
+    }
     default = in_child(child_matmul_after_refconv, shape, threads)
-    passive = in_child(child_matmul_after_refconv, shape, threads,
-                       {"OMP_WAIT_POLICY": "PASSIVE"})
+    passive = in_child(child_matmul_after_refconv, shape, threads, {"OMP_WAIT_POLICY": "PASSIVE"})
     c, s = params["channels"], params["conv_size"]
     matmul = f"matmul ({2 * c}x{c} @ {c}x{s * s})"
-    rows = with_ratios([
-        {"name": f"{matmul} alone", **default["alone"]},
-        {"name": f"{matmul} after refconv, default wait policy", **default["after"]},
-        {"name": f"{matmul} after refconv, OMP_WAIT_POLICY=PASSIVE", **passive["after"]},
-        {"name": f"{matmul} alone, OMP_WAIT_POLICY=PASSIVE", **passive["alone"]},
-    ])
-    dw = with_ratios([
-        {"name": f"depthwise 3x3 C={c} {s}², back to back, default", **default["depthwise"]},
-        {"name": f"depthwise 3x3 C={c} {s}², back to back, PASSIVE", **passive["depthwise"]},
-    ])
+    rows = with_ratios(
+        [
+            {"name": f"{matmul} alone", **default["alone"]},
+            {"name": f"{matmul} after refconv, default wait policy", **default["after"]},
+            {"name": f"{matmul} after refconv, OMP_WAIT_POLICY=PASSIVE", **passive["after"]},
+            {"name": f"{matmul} alone, OMP_WAIT_POLICY=PASSIVE", **passive["alone"]},
+        ]
+    )
+    dw = with_ratios(
+        [
+            {"name": f"depthwise 3x3 C={c} {s}², back to back, default", **default["depthwise"]},
+            {"name": f"depthwise 3x3 C={c} {s}², back to back, PASSIVE", **passive["depthwise"]},
+        ]
+    )
     conv = {"repeats": params["repeats"], "size": s, "channels": c}
-    pinning = with_ratios([
-        {"name": f"conv 3x3 {c}->{c} {s}² im2col, BLAS pinned to 1 thread",
-         **in_child(child_blas_pinning, {**conv, "pinned": True}, threads)},
-        {"name": f"conv 3x3 {c}->{c} {s}² im2col, pinning disabled",
-         **in_child(child_blas_pinning, {**conv, "pinned": False}, threads)},
-    ])
-    return {"title": "a. two thread pools on the same cores",
-            "tables": [rows, dw, pinning]}
+    pinning = with_ratios(
+        [
+            {
+                "name": f"conv 3x3 {c}->{c} {s}² im2col, BLAS pinned to 1 thread",
+                **in_child(child_blas_pinning, {**conv, "pinned": True}, threads),
+            },
+            {
+                "name": f"conv 3x3 {c}->{c} {s}² im2col, pinning disabled",
+                **in_child(child_blas_pinning, {**conv, "pinned": False}, threads),
+            },
+        ]
+    )
+    return {"title": "a. two thread pools on the same cores", "tables": [rows, dw, pinning]}
 
 
 # -- c. prange over planes alone --------------------------------------------------------------
@@ -146,15 +157,15 @@ def child_planes(repeats: int, plane: int) -> dict[str, Any]:
     out = np.empty_like(x)
     by_planes = planes_kernel()
     by_planes(x, w, out)
-    np.testing.assert_allclose(out, refconv.depthwise_conv2d(x, w, padding=1), rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(out, refconv.depthwise_conv2d(x, w, padding=1), rtol=1e-5, atol=1e-5)
     threads = numba.get_num_threads()
     found: dict[str, Any] = {"threads": threads}
     for n_threads in (threads, 1):
         numba.set_num_threads(n_threads)
         found[f"planes_{n_threads}"] = measure(lambda: by_planes(x, w, out), repeats)
         found[f"refconv_{n_threads}"] = measure(
-            lambda: refconv.depthwise_conv2d(x, w, padding=1), repeats)
+            lambda: refconv.depthwise_conv2d(x, w, padding=1), repeats
+        )
     numba.set_num_threads(threads)
     return found
 
@@ -165,13 +176,16 @@ def trap_planes(params: dict[str, Any], threads: int) -> dict[str, Any]:
     got = in_child(child_planes, {"repeats": params["repeats"], "plane": p}, threads)
     t = got["threads"]
     case = f"depthwise 3x3 on 1x1x{p}x{p}"
-    planes = with_ratios([
-        {"name": f"{case}, prange over planes, 1 thread", **got["planes_1"]},
-        {"name": f"{case}, prange over planes, {t} threads", **got[f"planes_{t}"]},
-    ])
-    banded = with_ratios([
-        {"name": f"{case}, refconv (bands of rows), 1 thread", **got["refconv_1"]},
-        {"name": f"{case}, refconv (bands of rows), {t} threads", **got[f"refconv_{t}"]},
-    ])
-    return {"title": "c. prange over N*C planes alone vs bands of rows",
-            "tables": [planes, banded]}
+    planes = with_ratios(
+        [
+            {"name": f"{case}, prange over planes, 1 thread", **got["planes_1"]},
+            {"name": f"{case}, prange over planes, {t} threads", **got[f"planes_{t}"]},
+        ]
+    )
+    banded = with_ratios(
+        [
+            {"name": f"{case}, refconv (bands of rows), 1 thread", **got["refconv_1"]},
+            {"name": f"{case}, refconv (bands of rows), {t} threads", **got[f"refconv_{t}"]},
+        ]
+    )
+    return {"title": "c. prange over N*C planes alone vs bands of rows", "tables": [planes, banded]}

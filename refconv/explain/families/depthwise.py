@@ -70,20 +70,25 @@ def example(torch: ModuleType | None = None) -> list[Item]:
     y = depthwise_conv2d(x, w)  # (4, 2, 2)
     items += [
         Text("x[0] = all 1, x[1] = all 100; kernel[:, :, c, m] = a 2x2 kernel of (10*c + m + 1)s"),
-        Text(f"Keras depthwise_kernel {kernel.shape} -> "
-             f"kernel.transpose(2, 3, 0, 1).reshape(4, 1, 2, 2) {w.shape}"),
+        Text(
+            f"Keras depthwise_kernel {kernel.shape} -> "
+            f"kernel.transpose(2, 3, 0, 1).reshape(4, 1, 2, 2) {w.shape}"
+        ),
         Text("output channel  c  m  kernel value  y[channel, 0, 0]"),
     ]
     for ch in range(4):
-        items.append(Text(f"{ch:>14}  {ch // 2}  {ch % 2}  {int(w[ch, 0, 0, 0]):>12}  "
-                          f"{int(y[ch, 0, 0])}"))
+        items.append(
+            Text(f"{ch:>14}  {ch // 2}  {ch % 2}  {int(w[ch, 0, 0, 0]):>12}  {int(y[ch, 0, 0])}")
+        )
     wrong = kernel.transpose(3, 2, 0, 1).reshape(4, 1, 2, 2)  # M-major: row m*C_in + c
     y_wrong = depthwise_conv2d(x, wrong)
     items += [
         Text(f"right reshape, y[:, 0, 0] = {y[:, 0, 0].astype(int).tolist()}"),
-        Text(f"wrong reshape kernel.transpose(3, 2, 0, 1).reshape(4, 1, 2, 2), kernel values "
-             f"{wrong[:, 0, 0, 0].astype(int).tolist()}, y[:, 0, 0] = "
-             f"{y_wrong[:, 0, 0].astype(int).tolist()}"),
+        Text(
+            f"wrong reshape kernel.transpose(3, 2, 0, 1).reshape(4, 1, 2, 2), kernel values "
+            f"{wrong[:, 0, 0, 0].astype(int).tolist()}, y[:, 0, 0] = "
+            f"{y_wrong[:, 0, 0].astype(int).tolist()}"
+        ),
     ]
 
     rng = np.random.default_rng(2)
@@ -94,16 +99,29 @@ def example(torch: ModuleType | None = None) -> list[Item]:
     keras = keras_depthwise_conv2d(xr.transpose(1, 2, 0), kr).transpose(2, 0, 1)  # HWC -> CHW
     items += [
         Text(""),
-        Text(f"random: x {xr.shape}, depthwise_kernel {kr.shape} -> weight {wr.shape} -> "
-             f"y {yr.shape}"),
-        Check("y[c*M + m] == correlate2d(x[c], kernel[:, :, c, m]) for every c, m",
-              all(np.array_equal(yr[c * 2 + m], corr(xr[c], kr[:, :, c, m]))
-                  for c in range(3) for m in range(2))),
-        Check("refconv.depthwise_conv2d == tf.nn.depthwise_conv2d formula",
-              np.array_equal(yr, keras)),
+        Text(
+            f"random: x {xr.shape}, depthwise_kernel {kr.shape} -> weight {wr.shape} -> "
+            f"y {yr.shape}"
+        ),
+        Check(
+            "y[c*M + m] == correlate2d(x[c], kernel[:, :, c, m]) for every c, m",
+            all(
+                np.array_equal(yr[c * 2 + m], corr(xr[c], kr[:, :, c, m]))
+                for c in range(3)
+                for m in range(2)
+            ),
+        ),
+        Check(
+            "refconv.depthwise_conv2d == tf.nn.depthwise_conv2d formula", np.array_equal(yr, keras)
+        ),
     ]
     if torch is not None:
         t = torch.nn.functional.conv2d(tensor(torch, xr[None]), tensor(torch, wr), groups=3)
-        items.append(Check("F.conv2d(x, weight, groups=C_in) == refconv.depthwise_conv2d",
-                           np.array_equal(t[0].numpy(), yr), torch=True))
+        items.append(
+            Check(
+                "F.conv2d(x, weight, groups=C_in) == refconv.depthwise_conv2d",
+                np.array_equal(t[0].numpy(), yr),
+                torch=True,
+            )
+        )
     return items

@@ -74,37 +74,58 @@ def example(torch: ModuleType | None = None) -> list[Item]:
         Text(f"pointwise_kernel {pk.shape} -> pointwise_kernel.transpose(3, 2, 0, 1) {pw.shape}"),
         Text(f"x {x.shape} -> y {y.shape}"),
     ]
-    by_hand = np.stack([
-        b[o] + sum(pk[0, 0, c * 2 + m, o] * corr(x[c], dk[:, :, c, m])
-                   for c in range(2) for m in range(2))
-        for o in range(3)
-    ])  # (C_out, 2, 2)
+    by_hand = np.stack(
+        [
+            b[o]
+            + sum(
+                pk[0, 0, c * 2 + m, o] * corr(x[c], dk[:, :, c, m])
+                for c in range(2)
+                for m in range(2)
+            )
+            for o in range(3)
+        ]
+    )  # (C_out, 2, 2)
     items += [Array(f"y[{o}]", y[o]) for o in range(3)]
     two_steps = pointwise_conv2d(depthwise_conv2d(x, dw), pw, b)
-    full = np.einsum("ocm,cmpq->ocpq", pw[:, :, 0, 0].reshape(3, 2, 2),
-                     dw[:, 0].reshape(2, 2, 3, 3))  # (C_out, C_in, kH, kW)
+    full = np.einsum(
+        "ocm,cmpq->ocpq", pw[:, :, 0, 0].reshape(3, 2, 2), dw[:, 0].reshape(2, 2, 3, 3)
+    )  # (C_out, C_in, kH, kW)
     items += [
-        Check("y[o] == b[o] + sum_{c,m} pointwise_kernel[0, 0, c*M+m, o] * "
-              "correlate2d(x[c], depthwise_kernel[:, :, c, m])", np.array_equal(y, by_hand)),
-        Check("separable_conv2d == pointwise_conv2d(depthwise_conv2d(x)) + b",
-              np.array_equal(y, two_steps)),
-        Check("separable_conv2d == conv2d with W[o, c] = sum_m pw[o, c*M+m] * dw[c*M+m]",
-              np.array_equal(y, conv2d(x, full, b))),
+        Check(
+            "y[o] == b[o] + sum_{c,m} pointwise_kernel[0, 0, c*M+m, o] * "
+            "correlate2d(x[c], depthwise_kernel[:, :, c, m])",
+            np.array_equal(y, by_hand),
+        ),
+        Check(
+            "separable_conv2d == pointwise_conv2d(depthwise_conv2d(x)) + b",
+            np.array_equal(y, two_steps),
+        ),
+        Check(
+            "separable_conv2d == conv2d with W[o, c] = sum_m pw[o, c*M+m] * dw[c*M+m]",
+            np.array_equal(y, conv2d(x, full, b)),
+        ),
     ]
 
     ys = separable_conv2d(x, dw, pw, b, stride=2, padding=1)
     mid = depthwise_conv2d(x, dw, stride=2, padding=1)
     items += [
-        Text(f"stride=2, padding=1: depthwise {x.shape} -> {mid.shape}, pointwise -> "
-             f"{ys.shape}"),
-        Check("stride/padding belong to the depthwise step",
-              np.array_equal(ys, pointwise_conv2d(mid, pw, b))),
+        Text(f"stride=2, padding=1: depthwise {x.shape} -> {mid.shape}, pointwise -> {ys.shape}"),
+        Check(
+            "stride/padding belong to the depthwise step",
+            np.array_equal(ys, pointwise_conv2d(mid, pw, b)),
+        ),
     ]
     if torch is not None:
         F = torch.nn.functional
-        depthwise = F.conv2d(tensor(torch, x[None]), tensor(torch, dw), stride=2, padding=1,
-                             groups=2)
+        depthwise = F.conv2d(
+            tensor(torch, x[None]), tensor(torch, dw), stride=2, padding=1, groups=2
+        )
         t = F.conv2d(depthwise, tensor(torch, pw), tensor(torch, b))[0].numpy()
-        items.append(Check("F.conv2d(F.conv2d(x, dw, groups=C_in), pw, b) == refconv",
-                           np.array_equal(t, ys), torch=True))
+        items.append(
+            Check(
+                "F.conv2d(F.conv2d(x, dw, groups=C_in), pw, b) == refconv",
+                np.array_equal(t, ys),
+                torch=True,
+            )
+        )
     return items

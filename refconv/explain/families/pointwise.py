@@ -51,13 +51,19 @@ def example() -> list[Item]:
         Array("y[:, 0, 0]", y[:, 0, 0]),
         Array("y[0]", y[0]),
         Array("y[1]", y[1]),
-        Check("pointwise_conv2d == einsum('oc,chw->ohw', W, x)",
-              np.array_equal(y, np.einsum("oc,chw->ohw", m, x))),
+        Check(
+            "pointwise_conv2d == einsum('oc,chw->ohw', W, x)",
+            np.array_equal(y, np.einsum("oc,chw->ohw", m, x)),
+        ),
     ]
     v = np.array([1, 2, 3])  # (C_in,)
     b = np.array([10, 20])  # (C_out,)
     lin = pointwise_conv2d(v[:, None, None], m[:, :, None, None], b)  # (2, 1, 1)
-    items.append(Text(f"Linear: W @ v + b = {(m @ v + b).tolist()}, "
-                      f"pointwise_conv2d(v as a (3, 1, 1) image) = "
-                      f"{lin[:, 0, 0].astype(int).tolist()}"))
+    items.append(
+        Text(
+            f"Linear: W @ v + b = {(m @ v + b).tolist()}, "
+            f"pointwise_conv2d(v as a (3, 1, 1) image) = "
+            f"{lin[:, 0, 0].astype(int).tolist()}"
+        )
+    )
     return items

@@ -65,11 +65,21 @@ def article_class(torch: ModuleType, fixed: bool = False) -> type:
             super().__init__()
             pad = padding if fixed else padding // 2
             self.depthwise_row_conv = torch.nn.Conv2d(
-                in_channels, in_channels, kernel_size=(kernel_size, 1),
-                stride=(stride, 1), padding=(pad, 0), groups=in_channels)
+                in_channels,
+                in_channels,
+                kernel_size=(kernel_size, 1),
+                stride=(stride, 1),
+                padding=(pad, 0),
+                groups=in_channels,
+            )
             self.depthwise_col_conv = torch.nn.Conv2d(
-                in_channels, out_channels, kernel_size=(1, kernel_size),
-                stride=(1, stride), padding=(0, pad), groups=in_channels)
+                in_channels,
+                out_channels,
+                kernel_size=(1, kernel_size),
+                stride=(1, stride),
+                padding=(0, pad),
+                groups=in_channels,
+            )
 
         def forward(self, x):
             return self.depthwise_col_conv(self.depthwise_row_conv(x))
@@ -79,8 +89,9 @@ def article_class(torch: ModuleType, fixed: bool = False) -> type:
 
 def _outer_per_channel(column: np.ndarray, row: np.ndarray) -> np.ndarray:
     """(C, 1, K, 1) and (C, 1, 1, K) -> the (C, 1, K, K) kernels np.outer(column[c], row[c])."""
-    return np.stack([np.outer(column[c].ravel(), row[c].ravel())[None]
-                     for c in range(column.shape[0])])
+    return np.stack(
+        [np.outer(column[c].ravel(), row[c].ravel())[None] for c in range(column.shape[0])]
+    )
 
 
 def example(torch: ModuleType | None = None) -> list[Item]:
@@ -126,36 +137,52 @@ def example(torch: ModuleType | None = None) -> list[Item]:
         except ValueError as exc:
             items.append(Text(f"{ARTICLE}'s class: ValueError: {exc}", torch=True))
 
-    items += [Text(""),
-              Text("(b) padding=((padding // 2), 0): output sizes on a 32x32 input, padding = "
-                   "K // 2"),
-              Text(" K  padding  padding//2  article's output  correct output")]
+    items += [
+        Text(""),
+        Text("(b) padding=((padding // 2), 0): output sizes on a 32x32 input, padding = K // 2"),
+        Text(" K  padding  padding//2  article's output  correct output"),
+    ]
     for k in (3, 5, 7):
         p = k // 2
         c = rng.standard_normal((3, 1, k, 1))
         r = rng.standard_normal((3, 1, 1, k))
         theirs = spatial_separable_conv2d(x, c, r, padding=p // 2, groups=3)
         right = spatial_separable_conv2d(x, c, r, padding=p, groups=3)
-        items.append(Text(f"{k:>2}  {p:>7}  {p // 2:>10}  {theirs.shape[2]:>6} x "
-                          f"{theirs.shape[3]:<5} {right.shape[2]:>6} x {right.shape[3]}"))
+        items.append(
+            Text(
+                f"{k:>2}  {p:>7}  {p // 2:>10}  {theirs.shape[2]:>6} x "
+                f"{theirs.shape[3]:<5} {right.shape[2]:>6} x {right.shape[3]}"
+            )
+        )
     if torch is not None:
         with torch.no_grad():
             xt = tensor(torch, x).float()
             theirs_t = article_class(torch, fixed=False)(3, 3, 3, stride=1, padding=1)(xt)
             fixed_t = article_class(torch, fixed=True)(3, 3, 3, stride=1, padding=1)(xt)
         label = f"{ARTICLE}'s class (out_channels=3, padding=1): "
-        items += [Text(f"{label}{tuple(theirs_t.shape)}", torch=True),
-                  Text(f"{'with padding=(padding, 0) and (0, padding): ':<{len(label)}}"
-                       f"{tuple(fixed_t.shape)}", torch=True)]
+        items += [
+            Text(f"{label}{tuple(theirs_t.shape)}", torch=True),
+            Text(
+                f"{'with padding=(padding, 0) and (0, padding): ':<{len(label)}}"
+                f"{tuple(fixed_t.shape)}",
+                torch=True,
+            ),
+        ]
 
-    items += [Text(""), Text("(c) stride=(stride, 1) then (1, stride): stride 2, padding 1, "
-                             "per channel")]
+    items += [
+        Text(""),
+        Text("(c) stride=(stride, 1) then (1, stride): stride 2, padding 1, per channel"),
+    ]
     row = rng.standard_normal((3, 1, 1, 3))  # (C_in, 1, 1, K)
     ys = spatial_separable_conv2d(x, col, row, stride=2, padding=1, groups=3)
     yf = conv2d(x, _outer_per_channel(col, row), stride=2, padding=1, groups=3)
-    items += [Text(f"refconv: {x.shape} -> {ys.shape}"),
-              Check("spatial_separable_conv2d(stride=2) == conv2d(outer kernels, stride=2)",
-                    np.allclose(ys, yf, rtol=1e-12, atol=1e-12))]
+    items += [
+        Text(f"refconv: {x.shape} -> {ys.shape}"),
+        Check(
+            "spatial_separable_conv2d(stride=2) == conv2d(outer kernels, stride=2)",
+            np.allclose(ys, yf, rtol=1e-12, atol=1e-12),
+        ),
+    ]
     if torch is not None:
         layer = article_class(torch, fixed=True)(3, 3, 3, stride=2, padding=1).double()
         with torch.no_grad():
@@ -164,12 +191,18 @@ def example(torch: ModuleType | None = None) -> list[Item]:
             layer.depthwise_row_conv.bias.zero_()
             layer.depthwise_col_conv.bias.zero_()
             t = layer(tensor(torch, x)).numpy()
-        items.append(Check(f"{ARTICLE}'s stride split (padding fixed) == refconv",
-                           t.shape == ys.shape and np.allclose(t, ys, rtol=1e-12, atol=1e-12),
-                           torch=True))
+        items.append(
+            Check(
+                f"{ARTICLE}'s stride split (padding fixed) == refconv",
+                t.shape == ys.shape and np.allclose(t, ys, rtol=1e-12, atol=1e-12),
+                torch=True,
+            )
+        )
 
-    items += [Text(""), Text("(d) the per-channel version in refconv, then a pointwise conv to "
-                             "reach 8 channels")]
+    items += [
+        Text(""),
+        Text("(d) the per-channel version in refconv, then a pointwise conv to reach 8 channels"),
+    ]
     sep = SpatialSeparableConv2d(3, 3, 3, padding=1, groups=3, bias=False, seed=0)
     mix = PointwiseConv2d(3, 8, bias=False, seed=0)
     h = sep(x)  # (1, 3, 32, 32)
@@ -178,23 +211,30 @@ def example(torch: ModuleType | None = None) -> list[Item]:
     six = SpatialSeparableConv2d(3, 6, 3, intermediate_channels=3, padding=1, groups=3, seed=0)
     mixing = SpatialSeparableConv2d(3, 8, 3, padding=1, seed=0)
     items += [
-        Text(f"SpatialSeparableConv2d(3, 3, 3, padding=1, groups=3): column_weight "
-             f"{sep.column_weight.shape}, row_weight {sep.row_weight.shape}"),
+        Text(
+            f"SpatialSeparableConv2d(3, 3, 3, padding=1, groups=3): column_weight "
+            f"{sep.column_weight.shape}, row_weight {sep.row_weight.shape}"
+        ),
         Text(f"  x {x.shape} -> {h.shape}"),
         Text(f"PointwiseConv2d(3, 8): weight {mix.weight.shape}; -> {out.shape}"),
-        Check("per-channel output == depthwise_conv2d with np.outer(column[c], row[c])",
-              np.allclose(h, depthwise_conv2d(x, per_channel, padding=1), rtol=1e-5, atol=1e-5)),
-        Text(f"per channel with M = 2: SpatialSeparableConv2d(3, 6, 3, intermediate_channels=3, "
-             f"padding=1, groups=3) -> {six(x).shape}"),
-        Text(f"channel-mixing: SpatialSeparableConv2d(3, 8, 3, padding=1): column_weight "
-             f"{mixing.column_weight.shape}, row_weight {mixing.row_weight.shape} -> "
-             f"{mixing(x).shape}"),
+        Check(
+            "per-channel output == depthwise_conv2d with np.outer(column[c], row[c])",
+            np.allclose(h, depthwise_conv2d(x, per_channel, padding=1), rtol=1e-5, atol=1e-5),
+        ),
+        Text(
+            f"per channel with M = 2: SpatialSeparableConv2d(3, 6, 3, intermediate_channels=3, "
+            f"padding=1, groups=3) -> {six(x).shape}"
+        ),
+        Text(
+            f"channel-mixing: SpatialSeparableConv2d(3, 8, 3, padding=1): column_weight "
+            f"{mixing.column_weight.shape}, row_weight {mixing.row_weight.shape} -> "
+            f"{mixing(x).shape}"
+        ),
     ]
     return items + _even_kernel(x, rng, torch)
 
 
-def _even_kernel(x: np.ndarray, rng: np.random.Generator,
-                 torch: ModuleType | None) -> list[Item]:
+def _even_kernel(x: np.ndarray, rng: np.random.Generator, torch: ModuleType | None) -> list[Item]:
     """(e): K = 2 by hand, and K = 4 with padding='same' per channel."""
     items = [Text(""), Text("(e) an even kernel: K = 2, column [1, -1], row [1, 1]")]
     xe = np.arange(16).reshape(1, 4, 4) % 5  # (C_in, H, W) = (1, 4, 4)
@@ -207,17 +247,32 @@ def _even_kernel(x: np.ndarray, rng: np.random.Generator,
         Array("x[0]", xe[0]),
         Array("np.outer(column, row)", np.outer(ce, re_)),
         Array("spatial_separable_conv2d(x)[0]", ye[0]),
-        Check("spatial_separable_conv2d == correlate2d(x[0], np.outer(column, row))",
-              np.array_equal(ye[0], corr(xe[0], np.outer(ce, re_)))),
+        Check(
+            "spatial_separable_conv2d == correlate2d(x[0], np.outer(column, row))",
+            np.array_equal(ye[0], corr(xe[0], np.outer(ce, re_))),
+        ),
         Text(f"K = 4, padding='same', per channel: {x.shape} -> {y4.shape}"),
-        Check("spatial_separable_conv2d == conv2d(outer kernels, padding='same')",
-              np.allclose(y4, conv2d(x, _outer_per_channel(c4, r4), padding="same", groups=3),
-                          rtol=1e-12, atol=1e-12)),
+        Check(
+            "spatial_separable_conv2d == conv2d(outer kernels, padding='same')",
+            np.allclose(
+                y4,
+                conv2d(x, _outer_per_channel(c4, r4), padding="same", groups=3),
+                rtol=1e-12,
+                atol=1e-12,
+            ),
+        ),
     ]
     if torch is not None:
         F = torch.nn.functional
-        t = F.conv2d(F.conv2d(tensor(torch, xe[None]), tensor(torch, ce.reshape(1, 1, 2, 1))),
-                     tensor(torch, re_.reshape(1, 1, 1, 2)))[0].numpy()
-        items.append(Check(f"F.conv2d with a (2, 1) then a (1, 2) kernel: output {t.shape}, "
-                           f"== refconv", np.array_equal(t, ye), torch=True))
+        t = F.conv2d(
+            F.conv2d(tensor(torch, xe[None]), tensor(torch, ce.reshape(1, 1, 2, 1))),
+            tensor(torch, re_.reshape(1, 1, 1, 2)),
+        )[0].numpy()
+        items.append(
+            Check(
+                f"F.conv2d with a (2, 1) then a (1, 2) kernel: output {t.shape}, == refconv",
+                np.array_equal(t, ye),
+                torch=True,
+            )
+        )
     return items

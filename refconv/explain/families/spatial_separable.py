@@ -89,10 +89,16 @@ def grid_cases(x: np.ndarray, rng: np.random.Generator, groups: int, mult: int) 
         else:  # per channel: column (C_in, 1, kH, 1), row (C_in * M, 1, 1, kW)
             col = rng.integers(-3, 4, size=(c_in, 1, k_h, 1))
             row = rng.integers(-3, 4, size=(c_in * mult, 1, 1, k_w))
-            full = np.stack([np.outer(col[j // mult].ravel(), row[j].ravel())[None]
-                             for j in range(c_in * mult)])  # (C_in * M, 1, kH, kW)
-        args = {"stride": stride, "padding": padding, "dilation": dilation,
-                "padding_mode": mode, "groups": groups}
+            full = np.stack(
+                [np.outer(col[j // mult].ravel(), row[j].ravel())[None] for j in range(c_in * mult)]
+            )  # (C_in * M, 1, kH, kW)
+        args = {
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "padding_mode": mode,
+            "groups": groups,
+        }
         sep = spatial_separable_conv2d(x, col, row, **args)
         ref = conv2d(x, full, **args)
         cases += 1
@@ -134,32 +140,49 @@ def example() -> list[Item]:
     # each pass takes the stride, padding and dilation of the axis it filters
     xs = x[None].astype(np.float64)  # (N, C_in, H, W) = (1, 1, 5, 5)
     s, p, d = (2, 3), ((2, 0), (1, 3)), (2, 1)
-    first = conv2d(xs, col.reshape(1, 1, 3, 1), stride=(s[0], 1), padding=(p[0], (0, 0)),
-                   dilation=(d[0], 1))
-    second = conv2d(first, row.reshape(1, 1, 1, 3), stride=(1, s[1]), padding=((0, 0), p[1]),
-                    dilation=(1, d[1]))
-    one = spatial_separable_conv2d(xs, col.reshape(1, 1, 3, 1), row.reshape(1, 1, 1, 3),
-                                   stride=s, padding=p, dilation=d)
+    first = conv2d(
+        xs, col.reshape(1, 1, 3, 1), stride=(s[0], 1), padding=(p[0], (0, 0)), dilation=(d[0], 1)
+    )
+    second = conv2d(
+        first, row.reshape(1, 1, 1, 3), stride=(1, s[1]), padding=((0, 0), p[1]), dilation=(1, d[1])
+    )
+    one = spatial_separable_conv2d(
+        xs, col.reshape(1, 1, 3, 1), row.reshape(1, 1, 1, 3), stride=s, padding=p, dilation=d
+    )
     full = conv2d(xs, np.outer(col, row)[None, None], stride=s, padding=p, dilation=d)
     items += [
         Text(f"split of stride={s}, padding={p}, dilation={d}:"),
-        Text(f"  3x1 pass: stride ({s[0]}, 1), padding ({p[0]}, (0, 0)), dilation ({d[0]}, 1) "
-             f"-> {first.shape}"),
-        Text(f"  1x3 pass: stride (1, {s[1]}), padding ((0, 0), {p[1]}), dilation (1, {d[1]}) "
-             f"-> {second.shape}"),
+        Text(
+            f"  3x1 pass: stride ({s[0]}, 1), padding ({p[0]}, (0, 0)), dilation ({d[0]}, 1) "
+            f"-> {first.shape}"
+        ),
+        Text(
+            f"  1x3 pass: stride (1, {s[1]}), padding ((0, 0), {p[1]}), dilation (1, {d[1]}) "
+            f"-> {second.shape}"
+        ),
         Text(f"  conv2d with the 3x3 kernel -> {full.shape}"),
-        Check("two conv2d passes == spatial_separable_conv2d == conv2d(outer)",
-              np.array_equal(second, one) and np.array_equal(one, full)),
+        Check(
+            "two conv2d passes == spatial_separable_conv2d == conv2d(outer)",
+            np.array_equal(second, one) and np.array_equal(one, full),
+        ),
     ]
 
     rng = np.random.default_rng(5)
-    items.append(Text(f"grid: {len(KERNELS)} kernels x {len(PADDINGS)} paddings x "
-                      f"{len(MODES)} modes x {len(STRIDES)} strides x {len(DILATIONS)} dilations"))
+    items.append(
+        Text(
+            f"grid: {len(KERNELS)} kernels x {len(PADDINGS)} paddings x "
+            f"{len(MODES)} modes x {len(STRIDES)} strides x {len(DILATIONS)} dilations"
+        )
+    )
     cases, equal = grid_cases(rng.integers(-5, 6, size=(1, 9, 10)), rng, groups=1, mult=1)
     items.append(Text(f"one channel: {equal} of {cases} cases equal conv2d(np.outer(column, row))"))
     cases, equal = grid_cases(rng.integers(-5, 6, size=(3, 9, 10)), rng, groups=3, mult=2)
-    items.append(Text(f"per channel (groups=C_in=3, M=2): {equal} of {cases} cases equal conv2d "
-                      f"with W[c*M+m] = np.outer(column[c], row[c*M+m])"))
+    items.append(
+        Text(
+            f"per channel (groups=C_in=3, M=2): {equal} of {cases} cases equal conv2d "
+            f"with W[c*M+m] = np.outer(column[c], row[c*M+m])"
+        )
+    )
 
     xm = rng.integers(-3, 4, size=(3, 8, 8))  # C_in = 3
     cm = rng.integers(-2, 3, size=(4, 3, 3, 1))  # (R, C_in, kH, 1): 3 -> 4 channels
@@ -168,10 +191,14 @@ def example() -> list[Item]:
     wm = np.einsum("rcp,orq->ocpq", cm[..., 0], rm[:, :, 0])  # (C_out, C_in, kH, kW)
     ranks = sorted({int(np.linalg.matrix_rank(wm[o, c])) for o in range(5) for c in range(3)})
     items += [
-        Text(f"channel-mixing (groups=1): x {xm.shape}, column {cm.shape}, row {rm.shape} "
-             f"-> y {ym.shape}"),
-        Check("channel-mixing == conv2d with W[o, c] = sum_r np.outer(column[r, c], row[o, r])",
-              np.array_equal(ym, conv2d(xm, wm, padding=1))),
+        Text(
+            f"channel-mixing (groups=1): x {xm.shape}, column {cm.shape}, row {rm.shape} "
+            f"-> y {ym.shape}"
+        ),
+        Check(
+            "channel-mixing == conv2d with W[o, c] = sum_r np.outer(column[r, c], row[o, r])",
+            np.array_equal(ym, conv2d(xm, wm, padding=1)),
+        ),
         Text(f"ranks of those 3x3 kernels W[o, c]: {ranks} (at most R = 4, not 1)"),
     ]
     return items

@@ -63,10 +63,10 @@ def example(torch: ModuleType | None = None) -> list[Item]:
     []
     """
     items = header("1. conv2d: standard and grouped")
-    x = np.array([[[1, 2, 3], [4, 5, 6], [7, 8, 9]],
-                  [[1, 0, 2], [0, 1, 0], [2, 0, 1]]])  # (C_in, H, W) = (2, 3, 3)
-    w = np.array([[[[1, 0], [0, -1]],
-                   [[1, 1], [1, 1]]]])  # (C_out, C_in, kH, kW) = (1, 2, 2, 2)
+    x = np.array(
+        [[[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0, 2], [0, 1, 0], [2, 0, 1]]]
+    )  # (C_in, H, W) = (2, 3, 3)
+    w = np.array([[[[1, 0], [0, -1]], [[1, 1], [1, 1]]]])  # (C_out, C_in, kH, kW) = (1, 2, 2, 2)
     y = conv2d(x, w)  # (1, 2, 2)
     items += [
         Array("x[0]", x[0]),
@@ -77,8 +77,10 @@ def example(torch: ModuleType | None = None) -> list[Item]:
         Array("correlate2d(x[1], w[0, 1])", corr(x[1], w[0, 1])),
         Array("refconv.conv2d(x, w)[0]", y[0]),
         Text(f"shapes: x {x.shape}, w {w.shape} -> y {y.shape}"),
-        Check("conv2d == sum over c of correlate2d(x[c], w[0, c])",
-              np.array_equal(y[0], corr(x[0], w[0, 0]) + corr(x[1], w[0, 1]))),
+        Check(
+            "conv2d == sum over c of correlate2d(x[c], w[0, c])",
+            np.array_equal(y[0], corr(x[0], w[0, 0]) + corr(x[1], w[0, 1])),
+        ),
     ]
 
     # grouped: 4 input channels in 2 groups of 2, 6 output channels in 2 groups of 3
@@ -92,8 +94,9 @@ def example(torch: ModuleType | None = None) -> list[Item]:
         items.append(
             Text(f"  output channel {o}: group {g}, reads input channels {2 * g} and {2 * g + 1}")
         )
-    by_hand = np.stack([corr(xg[2 * (o // 3)], wg[o, 0]) + corr(xg[2 * (o // 3) + 1], wg[o, 1])
-                        for o in range(6)])  # (6, 2, 2)
+    by_hand = np.stack(
+        [corr(xg[2 * (o // 3)], wg[o, 0]) + corr(xg[2 * (o // 3) + 1], wg[o, 1]) for o in range(6)]
+    )  # (6, 2, 2)
     items.append(Check("grouped conv2d == correlate2d per group", np.array_equal(yg, by_hand)))
 
     # a Keras Conv2D kernel (kH, kW, C_in, C_out), checked against Keras' formula on NHWC
@@ -102,14 +105,19 @@ def example(torch: ModuleType | None = None) -> list[Item]:
     theirs = keras_conv2d(xg.transpose(1, 2, 0), kernel).transpose(2, 0, 1)  # HWC -> CHW
     items += [
         Text(""),
-        Text(f"Keras Conv2D kernel {kernel.shape} -> kernel.transpose(3, 2, 0, 1) "
-             f"{keras_conv_to_refconv(kernel).shape}"),
-        Check("refconv.conv2d(x, kernel.transpose(3, 2, 0, 1)) == Keras Conv2D formula",
-              np.array_equal(ours, theirs)),
+        Text(
+            f"Keras Conv2D kernel {kernel.shape} -> kernel.transpose(3, 2, 0, 1) "
+            f"{keras_conv_to_refconv(kernel).shape}"
+        ),
+        Check(
+            "refconv.conv2d(x, kernel.transpose(3, 2, 0, 1)) == Keras Conv2D formula",
+            np.array_equal(ours, theirs),
+        ),
     ]
     if torch is not None:
         F = torch.nn.functional
         tg = F.conv2d(tensor(torch, xg[None]), tensor(torch, wg), groups=2)[0].numpy()
-        items.append(Check("F.conv2d(x, w, groups=2) == refconv.conv2d",
-                           np.array_equal(tg, yg), torch=True))
+        items.append(
+            Check("F.conv2d(x, w, groups=2) == refconv.conv2d", np.array_equal(tg, yg), torch=True)
+        )
     return items

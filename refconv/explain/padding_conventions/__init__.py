@@ -37,9 +37,11 @@ def report(torch: ModuleType | None = None) -> str:
     torch : module or None
         PyTorch, for section 4; ``None`` prints that it was skipped.
     """
-    return "\n\n".join([
-        formulas.pad_table(formulas.pad_rows()),
-        scipy_same.table(scipy_same.measure()),
-        boundary_modes.table(boundary_modes.measure()),
-        torch_checks.table(None if torch is None else torch_checks.measure(torch)),
-    ])
+    return "\n\n".join(
+        [
+            formulas.pad_table(formulas.pad_rows()),
+            scipy_same.table(scipy_same.measure()),
+            boundary_modes.table(boundary_modes.measure()),
+            torch_checks.table(None if torch is None else torch_checks.measure(torch)),
+        ]
+    )

@@ -98,8 +98,13 @@ def as_text(values: np.ndarray, width: int) -> str:
     '0 0 | a b | 0 0'
     """
     letters = ["0" if v == 0 else "abcd"[int(v) - 1] for v in values]
-    return (" ".join(letters[:width]) + " | " + " ".join(letters[width:-width]) + " | "
-            + " ".join(letters[-width:]))
+    return (
+        " ".join(letters[:width])
+        + " | "
+        + " ".join(letters[width:-width])
+        + " | "
+        + " ".join(letters[-width:])
+    )
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,10 @@ def measure(width: int = 2) -> BoundaryModes:
     (False, True)
     """
     row = np.array([1.0, 2.0, 3.0, 4.0])  # a b c d
-    ours = {mode: pad(row.reshape(1, 1, 1, 4), ((0, 0), (width, width)), mode)[0, 0, 0]
-            for mode in PADDING_MODES}  # (1, 1, 1, 4) -> (1, 1, 1, 4 + 2*width) -> (4 + 2*width,)
+    ours = {
+        mode: pad(row.reshape(1, 1, 1, 4), ((0, 0), (width, width)), mode)[0, 0, 0]
+        for mode in PADDING_MODES
+    }  # (1, 1, 1, 4) -> (1, 1, 1, 4 + 2*width) -> (4 + 2*width,)
     theirs = {mode: ndimage_extension(row, mode, width) for mode in NDIMAGE_MODES}
     same_as = {}
     for mode, values in theirs.items():
@@ -172,6 +179,7 @@ def table(found: BoundaryModes) -> str:
     ]
     for (nd_mode, mode), same in found.two_d.items():
         lines.append(f"   ndimage {nd_mode!r:10} vs refconv {mode!r:11} {same}")
-    lines.append(f"   ndimage 'reflect'  vs np.pad(mode='symmetric') + valid  "
-                 f"{found.reflect_is_symmetric}")
+    lines.append(
+        f"   ndimage 'reflect'  vs np.pad(mode='symmetric') + valid  {found.reflect_is_symmetric}"
+    )
     return "\n".join(lines)

@@ -144,9 +144,20 @@ def pad_rows(cases: list[tuple[int, int, int, int]] = CASES) -> list[PadRow]:
     rows = []
     for size, k, s, d in cases:
         ours = explicit_padding("same", (k, k), (s, s), (d, d), (size, size))[0]  # (top, bottom)
-        rows.append(PadRow(size, k, s, d, torch_int_padding(k, d), torch_same(k, s, d),
-                           same_upper(size, k, s, d), same_lower(size, k, s, d),
-                           -(-size // s), ours))
+        rows.append(
+            PadRow(
+                size,
+                k,
+                s,
+                d,
+                torch_int_padding(k, d),
+                torch_same(k, s, d),
+                same_upper(size, k, s, d),
+                same_lower(size, k, s, d),
+                -(-size // s),
+                ours,
+            )
+        )
     return rows
 
 

@@ -151,7 +151,9 @@ def table(found: ScipySame) -> str:
         "   [-(k//2), (k-1)//2]):",
     ]
     lines += [f"{k:>2}  {label(b, k)}" for k, b in found.origin_minus_one.items()]
-    lines += ["", "   refconv.conv2d(x, w, padding='same') == scipy.signal.correlate2d(x, w, "
-                  "'same'):"]
+    lines += [
+        "",
+        "   refconv.conv2d(x, w, padding='same') == scipy.signal.correlate2d(x, w, 'same'):",
+    ]
     lines += [f"{k:>2}  {same}" for k, same in found.refconv_equal.items()]
     return "\n".join(lines)

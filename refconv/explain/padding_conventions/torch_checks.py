@@ -84,8 +84,9 @@ def measure(torch: ModuleType) -> TorchChecks:
     w = rng.integers(-9, 10, size=(3, 2, 5, 5)).astype(np.float64)
     modes = {}
     for mode in PADDING_MODES:
-        layer = torch.nn.Conv2d(2, 3, 5, padding=2, padding_mode=mode, bias=False,
-                                dtype=torch.float64)
+        layer = torch.nn.Conv2d(
+            2, 3, 5, padding=2, padding_mode=mode, bias=False, dtype=torch.float64
+        )
         with torch.no_grad():
             layer.weight.copy_(torch.from_numpy(w))
             theirs = layer(torch.from_numpy(x)).numpy()
@@ -97,8 +98,14 @@ def measure(torch: ModuleType) -> TorchChecks:
     padded = F.pad(torch.from_numpy(x), (left, right, top, bottom))
     theirs = F.conv2d(padded, torch.from_numpy(w), stride=2).numpy()
     ours = conv2d(x, w, stride=2, padding="same")  # (1, 3, 4, 4)
-    return TorchChecks(str(torch.__version__), same, strided_same, modes,
-                       bool(np.array_equal(ours, theirs)), tuple(ours.shape[2:]))
+    return TorchChecks(
+        str(torch.__version__),
+        same,
+        strided_same,
+        modes,
+        bool(np.array_equal(ours, theirs)),
+        tuple(ours.shape[2:]),
+    )
 
 
 def table(found: TorchChecks | None) -> str:
@@ -108,14 +115,17 @@ def table(found: TorchChecks | None) -> str:
         return "\n".join([*lines, "   torch is not installed: skipped"])
     lines.append(f"   torch {found.version}")
     for k, same in found.same.items():
-        lines.append(f"   F.conv2d(padding='same'), {k}x{k} kernel, stride 1 == refconv 'same': "
-                     f"{same}")
+        lines.append(
+            f"   F.conv2d(padding='same'), {k}x{k} kernel, stride 1 == refconv 'same': {same}"
+        )
     if found.strided_same is None:
         lines.append("   nn.Conv2d(stride=2, padding='same'): accepted")
     else:
         lines.append(f"   nn.Conv2d(stride=2, padding='same'): ValueError: {found.strided_same}")
     for mode, same in found.modes.items():
         lines.append(f"   nn.Conv2d(padding=2, padding_mode={mode!r:11}) == refconv: {same}")
-    lines.append(f"   F.pad(SAME_UPPER pads) + F.conv2d(stride=2), 4x4 kernel == refconv 'same': "
-                 f"{found.padded_same}, output {found.padded_shape}")
+    lines.append(
+        f"   F.pad(SAME_UPPER pads) + F.conv2d(stride=2), 4x4 kernel == refconv 'same': "
+        f"{found.padded_same}, output {found.padded_shape}"
+    )
     return "\n".join(lines)

@@ -33,8 +33,9 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def int_or_pair(low, high):
-    return st.one_of(st.integers(low, high), st.tuples(st.integers(low, high),
-                                                       st.integers(low, high)))
+    return st.one_of(
+        st.integers(low, high), st.tuples(st.integers(low, high), st.integers(low, high))
+    )
 
 
 def as_pair(value):
@@ -90,8 +91,7 @@ def conv_cases(draw, depthwise=False):
     mode = draw(st.sampled_from(PADDING_MODES))
     size = tuple(
         smallest_size(k, s, d, pads, mode) + draw(st.integers(0, 3))
-        for k, s, d, pads in zip(kernel, as_pair(stride), as_pair(dilation), per_axis,
-                                 strict=True)
+        for k, s, d, pads in zip(kernel, as_pair(stride), as_pair(dilation), per_axis, strict=True)
     )
     n_batch = draw(st.sampled_from([1, 2, 1, 2, 0]))  # an empty batch one time in five
     dtype = draw(st.sampled_from([np.float32, np.float64]))
@@ -117,10 +117,20 @@ def check_all_methods(function, args, kwargs, desired, reduction, scale):
     for method in METHODS:
         y = spec if method == "reference" else function(*args, **kwargs, method=method)
         assert y.dtype == dtype
-        assert_conv_close(y, desired, reduction=reduction, scale=scale,
-                          err_msg=f"method={method!r} against the scipy oracle")
-        assert_conv_close(y, spec, reduction=reduction, scale=scale,
-                          err_msg=f"method={method!r} against method='reference'")
+        assert_conv_close(
+            y,
+            desired,
+            reduction=reduction,
+            scale=scale,
+            err_msg=f"method={method!r} against the scipy oracle",
+        )
+        assert_conv_close(
+            y,
+            spec,
+            reduction=reduction,
+            scale=scale,
+            err_msg=f"method={method!r} against method='reference'",
+        )
 
 
 @settings(deadline=None, max_examples=100)
@@ -130,8 +140,9 @@ def test_conv2d(oracle, case):
     desired = oracle(x, weight, bias, groups=groups, **kwargs)
     scale = magnitude(oracle, x, weight, bias, groups=groups, **kwargs)
     reduction = math.prod(weight.shape[1:])
-    check_all_methods(conv2d, (x, weight, bias), dict(groups=groups, **kwargs), desired,
-                      reduction, scale)
+    check_all_methods(
+        conv2d, (x, weight, bias), dict(groups=groups, **kwargs), desired, reduction, scale
+    )
 
 
 @settings(deadline=None, max_examples=60)
@@ -140,8 +151,9 @@ def test_depthwise_conv2d(oracle, case):
     x, weight, bias, groups, kwargs = case  # groups == C_in, weight (C_in * M, 1, kH, kW)
     desired = oracle(x, weight, bias, groups=groups, **kwargs)
     scale = magnitude(oracle, x, weight, bias, groups=groups, **kwargs)
-    check_all_methods(depthwise_conv2d, (x, weight, bias), kwargs, desired,
-                      math.prod(weight.shape[2:]), scale)
+    check_all_methods(
+        depthwise_conv2d, (x, weight, bias), kwargs, desired, math.prod(weight.shape[2:]), scale
+    )
 
 
 @settings(deadline=None, max_examples=40)
@@ -153,11 +165,15 @@ def test_separable_conv2d(oracle, case, c_out):
     bias = None if bias is None else rng.standard_normal(c_out).astype(bias.dtype)
     groups = x.shape[-3]
     desired = oracle(oracle(x, depthwise, groups=groups, **kwargs), pointwise, bias)
-    scale = oracle(magnitude(oracle, x, depthwise, None, groups=groups, **kwargs),
-                   np.abs(pointwise), None if bias is None else np.abs(bias))
+    scale = oracle(
+        magnitude(oracle, x, depthwise, None, groups=groups, **kwargs),
+        np.abs(pointwise),
+        None if bias is None else np.abs(bias),
+    )
     reduction = math.prod(depthwise.shape[2:]) + depthwise.shape[0]
-    check_all_methods(separable_conv2d, (x, depthwise, pointwise, bias), kwargs, desired,
-                      reduction, scale)
+    check_all_methods(
+        separable_conv2d, (x, depthwise, pointwise, bias), kwargs, desired, reduction, scale
+    )
 
 
 @settings(deadline=None, max_examples=40)
@@ -177,11 +193,18 @@ def test_spatial_separable_conv2d(oracle, case, per_channel, mid):
     if bias is not None:
         bias = rng.standard_normal(c_out).astype(bias.dtype)
     desired = oracle(x, chain_kernel(column, row, groups), bias, groups=groups, **kwargs)
-    scale = magnitude(oracle, x, chain_kernel(np.abs(column), np.abs(row), groups), bias,
-                      groups=groups, **kwargs)
+    scale = magnitude(
+        oracle, x, chain_kernel(np.abs(column), np.abs(row), groups), bias, groups=groups, **kwargs
+    )
     reduction = (c_in // groups) * k_h + (r // groups) * k_w
-    check_all_methods(spatial_separable_conv2d, (x, column, row, bias),
-                      dict(groups=groups, **kwargs), desired, reduction, scale)
+    check_all_methods(
+        spatial_separable_conv2d,
+        (x, column, row, bias),
+        dict(groups=groups, **kwargs),
+        desired,
+        reduction,
+        scale,
+    )
 
 
 def chain_kernel(column, row, groups):
@@ -197,23 +220,35 @@ def chain_kernel(column, row, groups):
 
 
 @settings(deadline=None, max_examples=25)
-@given(n=st.integers(0, 2), groups=st.integers(1, 3), cg=st.integers(1, 3),
-       og=st.integers(1, 3), size=st.tuples(st.integers(1, 5), st.integers(1, 5)),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
+@given(
+    n=st.integers(0, 2),
+    groups=st.integers(1, 3),
+    cg=st.integers(1, 3),
+    og=st.integers(1, 3),
+    size=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_pointwise_conv2d_is_a_matrix_product(n, groups, cg, og, size, dtype, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, groups * cg, *size)).astype(dtype)
     weight = rng.standard_normal((groups * og, cg, 1, 1)).astype(dtype)
     bias = rng.standard_normal(groups * og).astype(dtype)
     x64, w64 = x.astype(np.float64), weight[:, :, 0, 0].astype(np.float64)
-    desired = np.concatenate(
-        [np.einsum("oc,nchw->nohw", w64[g * og:(g + 1) * og], x64[:, g * cg:(g + 1) * cg])
-         for g in range(groups)],
-        axis=1,
-    ) + bias[:, None, None]
+    desired = (
+        np.concatenate(
+            [
+                np.einsum(
+                    "oc,nchw->nohw", w64[g * og : (g + 1) * og], x64[:, g * cg : (g + 1) * cg]
+                )
+                for g in range(groups)
+            ],
+            axis=1,
+        )
+        + bias[:, None, None]
+    )
     scale = cg * np.abs(x).max(initial=0) * np.abs(weight).max() + np.abs(bias).max()
-    check_all_methods(pointwise_conv2d, (x, weight, bias), dict(groups=groups), desired, cg,
-                      scale)
+    check_all_methods(pointwise_conv2d, (x, weight, bias), dict(groups=groups), desired, cg, scale)
 
 
 # --- im2col in bands: the column matrix is never built whole --------------------------------
@@ -278,8 +313,9 @@ def test_im2col_channel_chunks_land_in_their_place(groups, budget, bands):
         patch.setattr(im2col, "channel_chunk", spy)
         y = conv2d(x, weight, bias, groups=groups, method="im2col")
     assert planned == [(groups * bands, 12 // groups, 8)]  # tasks < threads: chunks
-    np.testing.assert_allclose(y, conv2d(x, weight, bias, groups=groups, method="reference"),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        y, conv2d(x, weight, bias, groups=groups, method="reference"), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_channel_chunk():
@@ -324,5 +360,9 @@ def test_im2col_memory_stays_within_the_workspace(monkeypatch):
     assert columns_bytes > 20 * allowed  # building the whole matrix would show
     assert peak >= y.nbytes + one_row  # the workspace was allocated inside the measurement
     assert peak <= allowed, f"peak {peak} bytes > workspace {budget} + output {y.nbytes}"
-    assert_conv_close(y[:, :, ::50, ::50], conv2d(x, weight, method="direct")[:, :, ::50, ::50],
-                      reduction=8 * 49, scale=8 * 49 * np.abs(x).max() * np.abs(weight).max())
+    assert_conv_close(
+        y[:, :, ::50, ::50],
+        conv2d(x, weight, method="direct")[:, :, ::50, ::50],
+        reduction=8 * 49,
+        scale=8 * 49 * np.abs(x).max() * np.abs(weight).max(),
+    )

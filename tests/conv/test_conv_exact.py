@@ -53,8 +53,9 @@ def test_stride_2_padding_1_box_filter(method):
     # y[0,0] = 0+1+4+5, y[0,1] = 1+2+3+5+6+7, y[1,0] = 4+5+8+9+12+13, y[1,1] = 5+6+7+9+...+15
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     expected = as_image([[10, 24], [51, 90]])
-    assert_array_equal(conv2d(x, np.ones((1, 1, 3, 3)), stride=2, padding=1, method=method),
-                       expected)
+    assert_array_equal(
+        conv2d(x, np.ones((1, 1, 3, 3)), stride=2, padding=1, method=method), expected
+    )
 
 
 def test_dilation_2(method):
@@ -146,17 +147,31 @@ def test_impulses_everywhere(method, stride, dilation, padding, dtype):
 
 X3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
 PADDED_BY_1 = {
-    "zeros": [[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 4, 5, 6, 0], [0, 7, 8, 9, 0],
-              [0, 0, 0, 0, 0]],
+    "zeros": [[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 4, 5, 6, 0], [0, 7, 8, 9, 0], [0, 0, 0, 0, 0]],
     # mirror about the edge pixel, which is not repeated
-    "reflect": [[5, 4, 5, 6, 5], [2, 1, 2, 3, 2], [5, 4, 5, 6, 5], [8, 7, 8, 9, 8],
-                [5, 4, 5, 6, 5]],
+    "reflect": [
+        [5, 4, 5, 6, 5],
+        [2, 1, 2, 3, 2],
+        [5, 4, 5, 6, 5],
+        [8, 7, 8, 9, 8],
+        [5, 4, 5, 6, 5],
+    ],
     # the nearest edge pixel
-    "replicate": [[1, 1, 2, 3, 3], [1, 1, 2, 3, 3], [4, 4, 5, 6, 6], [7, 7, 8, 9, 9],
-                  [7, 7, 8, 9, 9]],
+    "replicate": [
+        [1, 1, 2, 3, 3],
+        [1, 1, 2, 3, 3],
+        [4, 4, 5, 6, 6],
+        [7, 7, 8, 9, 9],
+        [7, 7, 8, 9, 9],
+    ],
     # wrap around: row -1 is row 2, column -1 is column 2
-    "circular": [[9, 7, 8, 9, 7], [3, 1, 2, 3, 1], [6, 4, 5, 6, 4], [9, 7, 8, 9, 7],
-                 [3, 1, 2, 3, 1]],
+    "circular": [
+        [9, 7, 8, 9, 7],
+        [3, 1, 2, 3, 1],
+        [6, 4, 5, 6, 4],
+        [9, 7, 8, 9, 7],
+        [3, 1, 2, 3, 1],
+    ],
 }
 # one row [1, 2, 3, 4] padded with 2 on the left and 1 on the right
 ROW_PADDED_2_1 = {
@@ -177,8 +192,13 @@ def test_padding_mode_values(method, mode):
 @pytest.mark.parametrize("mode", PADDING_MODES)
 def test_padding_mode_values_asymmetric(method, mode):
     identity = np.ones((1, 1, 1, 1))
-    y = conv2d(as_image([[1, 2, 3, 4]]), identity, padding=((0, 0), (2, 1)), padding_mode=mode,
-               method=method)
+    y = conv2d(
+        as_image([[1, 2, 3, 4]]),
+        identity,
+        padding=((0, 0), (2, 1)),
+        padding_mode=mode,
+        method=method,
+    )
     assert_array_equal(y, as_image([ROW_PADDED_2_1[mode]]))
 
 
@@ -187,8 +207,13 @@ def test_padding_mode_with_a_real_kernel(method, mode):
     # [1, 10] on the row [1, 2, 3, 4] padded as in ROW_PADDED_2_1: p[j] + 10 p[j + 1]
     padded = np.array(ROW_PADDED_2_1[mode], dtype=np.float64)
     expected = padded[:-1] + 10 * padded[1:]
-    y = conv2d(as_image([[1, 2, 3, 4]]), as_image([[1, 10]]), padding=((0, 0), (2, 1)),
-               padding_mode=mode, method=method)
+    y = conv2d(
+        as_image([[1, 2, 3, 4]]),
+        as_image([[1, 10]]),
+        padding=((0, 0), (2, 1)),
+        padding_mode=mode,
+        method=method,
+    )
     assert_array_equal(y, as_image([expected]))
 
 
@@ -215,12 +240,18 @@ def test_padding_mode_with_a_real_kernel(method, mode):
     ],
 )
 def test_same_padding_by_hand(method, row, kernel, stride, expected):
-    y = conv2d(as_image([row]), as_image([kernel]), stride=(1, stride), padding="same",
-               method=method)
+    y = conv2d(
+        as_image([row]), as_image([kernel]), stride=(1, stride), padding="same", method=method
+    )
     assert_array_equal(y, as_image([expected]))
     # the same along the other axis
-    y_t = conv2d(as_image([row]).transpose(0, 1, 3, 2), as_image([kernel]).transpose(0, 1, 3, 2),
-                 stride=(stride, 1), padding="same", method=method)
+    y_t = conv2d(
+        as_image([row]).transpose(0, 1, 3, 2),
+        as_image([kernel]).transpose(0, 1, 3, 2),
+        stride=(stride, 1),
+        padding="same",
+        method=method,
+    )
     assert_array_equal(y_t, as_image([expected]).transpose(0, 1, 3, 2))
 
 
@@ -241,15 +272,17 @@ def test_same_equals_its_explicit_pads(method, size, kernel, stride, dilation, p
     y = conv2d(x, w, stride=stride, padding="same", dilation=dilation, method=method)
     ceil_h, ceil_w = -(-size[0] // stride[0]), -(-size[1] // stride[1])
     assert y.shape == (2, 3, ceil_h, ceil_w)
-    assert_array_equal(y, conv2d(x, w, stride=stride, padding=pads, dilation=dilation,
-                                 method=method))
+    assert_array_equal(
+        y, conv2d(x, w, stride=stride, padding=pads, dilation=dilation, method=method)
+    )
 
 
 def test_valid_is_zero_padding(method):
     rng = np.random.default_rng(1)
     x, w = small_ints(rng, (1, 2, 5, 6)), small_ints(rng, (2, 2, 3, 2))
-    assert_array_equal(conv2d(x, w, padding="valid", method=method),
-                       conv2d(x, w, padding=0, method=method))
+    assert_array_equal(
+        conv2d(x, w, padding="valid", method=method), conv2d(x, w, padding=0, method=method)
+    )
 
 
 # --- depthwise: output channel c * M + m is input channel c through weight[c * M + m] -------
@@ -270,8 +303,14 @@ def test_depthwise_multiplier_with_bias_and_kernel(method):
     w = np.stack([np.full((1, 2, 2), s) for s in (1.0, 10.0) * 3])  # M = 2, scales 1, 10
     bias = np.arange(6.0)
     y = depthwise_conv2d(x, w, bias=bias, method=method)
-    expected = [4 * 1 * 1 + 0, 4 * 1 * 10 + 1, 4 * 2 * 1 + 2, 4 * 2 * 10 + 3,
-                4 * 3 * 1 + 4, 4 * 3 * 10 + 5]
+    expected = [
+        4 * 1 * 1 + 0,
+        4 * 1 * 10 + 1,
+        4 * 2 * 1 + 2,
+        4 * 2 * 10 + 3,
+        4 * 3 * 1 + 4,
+        4 * 3 * 10 + 5,
+    ]
     assert y.shape == (6, 2, 2)
     assert_array_equal(y[:, 1, 0], expected)
 
@@ -286,13 +325,16 @@ def test_pointwise_is_einsum(method, groups):
     x = small_ints(rng, (2, 4, 3, 5))
     w = small_ints(rng, (8, 4 // groups, 1, 1))
     bias = small_ints(rng, (8,))
-    expected = np.concatenate(
-        [
-            np.einsum("oc,nchw->nohw", w_g[:, :, 0, 0], x_g)
-            for w_g, x_g in zip(np.split(w, groups), np.split(x, groups, axis=1), strict=True)
-        ],
-        axis=1,
-    ) + bias[:, None, None]
+    expected = (
+        np.concatenate(
+            [
+                np.einsum("oc,nchw->nohw", w_g[:, :, 0, 0], x_g)
+                for w_g, x_g in zip(np.split(w, groups), np.split(x, groups, axis=1), strict=True)
+            ],
+            axis=1,
+        )
+        + bias[:, None, None]
+    )
     assert_array_equal(pointwise_conv2d(x, w, bias, groups=groups, method=method), expected)
     assert_array_equal(conv2d(x, w, bias, groups=groups, method=method), expected)
 
@@ -308,11 +350,13 @@ def test_rank_one_kernel_is_column_then_row(method, padding, mode, stride, dilat
     rng = np.random.default_rng(3)
     x = small_ints(rng, (2, 1, 7, 8))
     column, row = small_ints(rng, 3), small_ints(rng, 2)
-    kwargs = dict(stride=stride, padding=padding, dilation=dilation, padding_mode=mode,
-                  method=method)
+    kwargs = dict(
+        stride=stride, padding=padding, dilation=dilation, padding_mode=mode, method=method
+    )
     full = conv2d(x, np.outer(column, row)[None, None], **kwargs)
-    separated = spatial_separable_conv2d(x, column.reshape(1, 1, 3, 1),
-                                         row.reshape(1, 1, 1, 2), **kwargs)
+    separated = spatial_separable_conv2d(
+        x, column.reshape(1, 1, 3, 1), row.reshape(1, 1, 1, 2), **kwargs
+    )
     assert_array_equal(separated, full)
 
 
@@ -333,8 +377,9 @@ def test_spatial_separable_per_channel_and_mixing(method, padding, mode):
     column, row = small_ints(rng, (2, 3, 3, 1)), small_ints(rng, (4, 2, 1, 3))
     weight = np.einsum("rch,orw->ochw", column[..., 0], row[:, :, 0])  # (4, 3, 3, 3)
     bias = small_ints(rng, (4,))
-    assert_array_equal(spatial_separable_conv2d(x, column, row, bias, **kwargs),
-                       conv2d(x, weight, bias, **kwargs))
+    assert_array_equal(
+        spatial_separable_conv2d(x, column, row, bias, **kwargs), conv2d(x, weight, bias, **kwargs)
+    )
 
 
 @pytest.mark.parametrize("multiplier", [1, 3])
@@ -343,10 +388,12 @@ def test_depthwise_is_conv2d_with_groups_equal_channels(method, multiplier):
     x = small_ints(rng, (2, 4, 6, 6))
     w = small_ints(rng, (4 * multiplier, 1, 3, 2))
     bias = small_ints(rng, (4 * multiplier,))
-    kwargs = dict(stride=(2, 1), padding="same", dilation=(1, 2), padding_mode="reflect",
-                  method=method)
-    assert_array_equal(depthwise_conv2d(x, w, bias, **kwargs),
-                       conv2d(x, w, bias, groups=4, **kwargs))
+    kwargs = dict(
+        stride=(2, 1), padding="same", dilation=(1, 2), padding_mode="reflect", method=method
+    )
+    assert_array_equal(
+        depthwise_conv2d(x, w, bias, **kwargs), conv2d(x, w, bias, groups=4, **kwargs)
+    )
 
 
 def test_depthwise_is_per_channel_conv2d(method):
@@ -372,8 +419,11 @@ def test_separable_is_depthwise_then_pointwise(method, multiplier):
     mid = depthwise_conv2d(x, dw, method=method, **kwargs)
     assert_array_equal(y, pointwise_conv2d(mid, pw, bias, method=method))
     # and as one standard convolution with the combined kernel pw[o, c*M+m] * dw[c*M+m]
-    combined = np.einsum("ok,khw->okhw", pw[:, :, 0, 0], dw[:, 0]).reshape(
-        5, 3, multiplier, 3, 3).sum(axis=2)  # (C_out, C_in, kH, kW)
+    combined = (
+        np.einsum("ok,khw->okhw", pw[:, :, 0, 0], dw[:, 0])
+        .reshape(5, 3, multiplier, 3, 3)
+        .sum(axis=2)
+    )  # (C_out, C_in, kH, kW)
     assert_array_equal(y, conv2d(x, combined, bias, method=method, **kwargs))
 
 
@@ -381,15 +431,27 @@ def test_separable_is_depthwise_then_pointwise(method, multiplier):
 
 
 @settings(deadline=None, max_examples=150)
-@given(n=st.sampled_from([1, 2]), channels=st.sampled_from([1, 2, 3, 20]),
-       multiplier=st.integers(1, 2), height=st.integers(1, 9), width=st.integers(1, 11),
-       stride=st.tuples(st.integers(1, 3), st.integers(1, 2)),
-       padding=st.one_of(st.integers(0, 2), st.just("same"),
-                         st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
-                                   st.tuples(st.integers(0, 3), st.integers(0, 2)))),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
-def test_depthwise_3x3_matches_the_spec_exactly(n, channels, multiplier, height, width, stride,
-                                                 padding, dtype, seed):
+@given(
+    n=st.sampled_from([1, 2]),
+    channels=st.sampled_from([1, 2, 3, 20]),
+    multiplier=st.integers(1, 2),
+    height=st.integers(1, 9),
+    width=st.integers(1, 11),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 2)),
+    padding=st.one_of(
+        st.integers(0, 2),
+        st.just("same"),
+        st.tuples(
+            st.tuples(st.integers(0, 2), st.integers(0, 2)),
+            st.tuples(st.integers(0, 3), st.integers(0, 2)),
+        ),
+    ),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_depthwise_3x3_matches_the_spec_exactly(
+    n, channels, multiplier, height, width, stride, padding, dtype, seed
+):
     # The direct method runs 3x3 depthwise convolutions with their own kernel: "same" planes
     # as one flat run with the wrapped border columns redone, other shapes row by row with
     # rows of zeros for the padding; 1 or 2 channels split each plane into bands of rows.
@@ -409,15 +471,25 @@ def test_depthwise_3x3_matches_the_spec_exactly(n, channels, multiplier, height,
 
 
 @settings(deadline=None, max_examples=100)
-@given(n=st.sampled_from([1, 2]), channels=st.sampled_from([1, 2, 3]),
-       multiplier=st.integers(1, 2), height=st.integers(1, 9), width=st.integers(1, 21),
-       row_stride=st.integers(1, 3),
-       pads=st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
-                      st.tuples(st.integers(0, 4), st.integers(0, 3))),
-       threads=st.sampled_from([1, 2, 3, 8]), budget=st.sampled_from([64, 2**28]),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**32 - 1))
-def test_depthwise_3x3_stride_2_split_rows(n, channels, multiplier, height, width, row_stride,
-                                           pads, threads, budget, dtype, seed):
+@given(
+    n=st.sampled_from([1, 2]),
+    channels=st.sampled_from([1, 2, 3]),
+    multiplier=st.integers(1, 2),
+    height=st.integers(1, 9),
+    width=st.integers(1, 21),
+    row_stride=st.integers(1, 3),
+    pads=st.tuples(
+        st.tuples(st.integers(0, 2), st.integers(0, 2)),
+        st.tuples(st.integers(0, 4), st.integers(0, 3)),
+    ),
+    threads=st.sampled_from([1, 2, 3, 8]),
+    budget=st.sampled_from([64, 2**28]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_depthwise_3x3_stride_2_split_rows(
+    n, channels, multiplier, height, width, row_stride, pads, threads, budget, dtype, seed
+):
     # Column stride 2: the input rows are split into even and odd columns first, one tile of
     # split rows per thread and band. Here every width takes that kernel (the threshold is
     # lowered), even or odd widths and left paddings (pairs of columns start on either side of

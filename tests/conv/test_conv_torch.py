@@ -27,8 +27,9 @@ METHODS = ("reference", "direct", "im2col", "auto")
 TORCH_PAD_MODE = {"reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
 
-def torch_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
-                 padding_mode="zeros"):
+def torch_conv2d(
+    x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+):
     """F.conv2d in float64; explicit (or non-zero-mode) padding through F.pad first."""
     t = torch.from_numpy(np.asarray(x, dtype=np.float64))
     w = torch.from_numpy(np.asarray(weight, dtype=np.float64))
@@ -42,8 +43,9 @@ def torch_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
         top, bottom, left, right = ph, ph, pw, pw
     mode = "constant" if padding_mode == "zeros" else TORCH_PAD_MODE[padding_mode]
     if t.ndim == 3:  # F.pad's non-constant modes want a batch axis
-        return torch_conv2d(x[None], weight, bias, stride, padding, dilation, groups,
-                            padding_mode)[0]
+        return torch_conv2d(x[None], weight, bias, stride, padding, dilation, groups, padding_mode)[
+            0
+        ]
     t = F.pad(t, (left, right, top, bottom), mode=mode)
     return F.conv2d(t, w, b, stride, 0, dilation, groups).numpy()
 
@@ -69,23 +71,29 @@ CASES = [
 def test_conv2d_matches_torch(case, mode, dtype):
     x_shape, w_shape, groups, stride, padding, dilation = case
     rng = np.random.default_rng(sum(x_shape) + sum(w_shape))
-    x, w, b = random(x_shape, dtype, rng), random(w_shape, dtype, rng), random(w_shape[0],
-                                                                                dtype, rng)
-    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                  padding_mode=mode)
+    x, w, b = (
+        random(x_shape, dtype, rng),
+        random(w_shape, dtype, rng),
+        random(w_shape[0], dtype, rng),
+    )
+    kwargs = dict(
+        stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode
+    )
     desired = torch_conv2d(x, w, b, **kwargs)
     scale = torch_conv2d(np.abs(x), np.abs(w), np.abs(b), **kwargs)
     for method in METHODS:
         y = conv2d(x, w, b, method=method, **kwargs)
         assert y.dtype == dtype
-        assert_conv_close(y, desired, reduction=math.prod(w_shape[1:]), scale=scale,
-                          err_msg=f"method={method!r}")
+        assert_conv_close(
+            y, desired, reduction=math.prod(w_shape[1:]), scale=scale, err_msg=f"method={method!r}"
+        )
 
 
 # torch notes that it copies the input for an even kernel; the note is torch's, not refconv's
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
-@pytest.mark.parametrize(("kernel", "dilation"), [((3, 3), 1), ((2, 2), 1), ((4, 3), 1),
-                                                  ((2, 3), (2, 1)), ((1, 4), 3)])
+@pytest.mark.parametrize(
+    ("kernel", "dilation"), [((3, 3), 1), ((2, 2), 1), ((4, 3), 1), ((2, 3), (2, 1)), ((1, 4), 3)]
+)
 def test_same_padding_matches_torch(method, kernel, dilation):
     # torch's padding="same" (stride 1 only) puts the odd pixel at the bottom / right, as does
     # refconv's
@@ -117,14 +125,20 @@ def test_depthwise_and_separable_match_torch(method, multiplier):
     b = random(5, np.float32, rng)
     kwargs = dict(stride=2, padding=1, padding_mode="reflect")
     mid = torch_conv2d(x, dw, groups=3, **kwargs)  # torch's channel order: c * M + m
-    assert_conv_close(depthwise_conv2d(x, dw, method=method, **kwargs), mid, reduction=9,
-                      scale=9 * np.abs(x).max() * np.abs(dw).max())
+    assert_conv_close(
+        depthwise_conv2d(x, dw, method=method, **kwargs),
+        mid,
+        reduction=9,
+        scale=9 * np.abs(x).max() * np.abs(dw).max(),
+    )
     desired = torch_conv2d(mid, pw, b)
     k = 9 * 3 * multiplier
-    assert_conv_close(separable_conv2d(x, dw, pw, b, method=method, **kwargs), desired,
-                      reduction=9 + 3 * multiplier,
-                      scale=k * np.abs(x).max() * np.abs(dw).max() * np.abs(pw).max()
-                      + np.abs(b).max())
+    assert_conv_close(
+        separable_conv2d(x, dw, pw, b, method=method, **kwargs),
+        desired,
+        reduction=9 + 3 * multiplier,
+        scale=k * np.abs(x).max() * np.abs(dw).max() * np.abs(pw).max() + np.abs(b).max(),
+    )
 
 
 def test_pytorch_comparison_spatial_block_fails_in_both(method):

@@ -54,16 +54,26 @@ def test_two_by_two_block_by_hand(no_fallback):
 
 
 @settings(deadline=None, max_examples=150)
-@given(n=st.sampled_from([1, 2]), c_group=st.sampled_from([1, 2, 3, 5]),
-       o_group=st.sampled_from([1, 2, 4]), groups=st.integers(1, 3),
-       height=st.integers(1, 12), width=st.integers(1, 13),
-       pads=st.tuples(st.tuples(st.integers(0, 2), st.integers(0, 2)),
-                      st.tuples(st.integers(0, 3), st.integers(0, 2))),
-       bias=st.booleans(), threads=st.sampled_from([1, 2, 3, 8]),
-       budget=st.sampled_from([64, 2**28]), dtype=st.sampled_from([np.float32, np.float64]),
-       seed=st.integers(0, 2**32 - 1))
-def test_matches_the_spec_exactly(n, c_group, o_group, groups, height, width, pads,
-                                  bias, threads, budget, dtype, seed):
+@given(
+    n=st.sampled_from([1, 2]),
+    c_group=st.sampled_from([1, 2, 3, 5]),
+    o_group=st.sampled_from([1, 2, 4]),
+    groups=st.integers(1, 3),
+    height=st.integers(1, 12),
+    width=st.integers(1, 13),
+    pads=st.tuples(
+        st.tuples(st.integers(0, 2), st.integers(0, 2)),
+        st.tuples(st.integers(0, 3), st.integers(0, 2)),
+    ),
+    bias=st.booleans(),
+    threads=st.sampled_from([1, 2, 3, 8]),
+    budget=st.sampled_from([64, 2**28]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_matches_the_spec_exactly(
+    n, c_group, o_group, groups, height, width, pads, bias, threads, budget, dtype, seed
+):
     # Odd and even output sizes (the last tile row and column overhang), every padding,
     # groups, bands of one tile row (a 64-byte budget) and plans for more threads than the
     # pool has.
@@ -112,8 +122,12 @@ def _non_finite_cases():
     inf_w[1, 2, 1, 1] = -np.inf
     big_x = x.copy()  # finite, but 3e38 + 3e38 overflows in the transform
     big_x[0, 0, 2:4, 2:4] = 3e38
-    return {"inf input": (inf_x, w), "nan input": (nan_x, w), "inf weight": (x, inf_w),
-            "overflow in the transform": (big_x, w)}
+    return {
+        "inf input": (inf_x, w),
+        "nan input": (nan_x, w),
+        "inf weight": (x, inf_w),
+        "overflow in the transform": (big_x, w),
+    }
 
 
 @pytest.mark.parametrize("case", list(_non_finite_cases()))
@@ -135,37 +149,54 @@ def test_non_finite_values_come_out_as_im2col_gives_them(case):
         assert np.isfinite(y).all()
 
 
-@pytest.mark.parametrize(("kwargs", "shown"), [
-    (dict(weight_size=5), "a 5x5 kernel"),
-    (dict(stride=2), "stride (2, 2)"),
-    (dict(dilation=(1, 2)), "dilation (1, 2)"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "shown"),
+    [
+        (dict(weight_size=5), "a 5x5 kernel"),
+        (dict(stride=2), "stride (2, 2)"),
+        (dict(dilation=(1, 2)), "dilation (1, 2)"),
+    ],
+)
 def test_other_geometries_are_refused(kwargs, shown):
     k = kwargs.pop("weight_size", 3)
     x = np.ones((1, 2, 9, 9))
-    with pytest.raises(ValueError, match=r"method='winograd'.*3x3.*" + shown.replace("(", r"\(")
-                       .replace(")", r"\)")):
+    with pytest.raises(
+        ValueError,
+        match=r"method='winograd'.*3x3.*" + shown.replace("(", r"\(").replace(")", r"\)"),
+    ):
         conv2d(x, np.ones((2, 2, k, k)), method="winograd", **kwargs)
     with pytest.raises(ValueError, match="method='winograd'"):  # its 1x1 step
         separable_conv2d(x, np.ones((2, 1, 3, 3)), np.ones((4, 2, 1, 1)), method="winograd")
 
 
-@pytest.mark.parametrize(("c_in", "c_out", "groups", "k", "stride", "size", "method"), [
-    (32, 32, 1, 3, 1, 28, "im2col"),  # Winograd-shaped, but auto keeps im2col's error bound
-    (64, 128, 1, 3, 1, 56, "im2col"),
-    (64, 64, 2, 3, 1, 28, "im2col"),
-    (16, 16, 1, 3, 1, 56, "im2col"),
-    (64, 64, 4, 3, 1, 56, "im2col"),
-    (64, 64, 1, 3, 2, 56, "im2col"),  # stride 2
-    (64, 64, 1, 5, 1, 56, "im2col"),
-    (64, 64, 64, 3, 1, 56, "direct"),  # depthwise
-    (8, 8, 4, 3, 1, 56, "direct"),  # 2 channels per group: a reduction of 18, 2 outputs
-])
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "groups", "k", "stride", "size", "method"),
+    [
+        (32, 32, 1, 3, 1, 28, "im2col"),  # Winograd-shaped, but auto keeps im2col's error bound
+        (64, 128, 1, 3, 1, 56, "im2col"),
+        (64, 64, 2, 3, 1, 28, "im2col"),
+        (16, 16, 1, 3, 1, 56, "im2col"),
+        (64, 64, 4, 3, 1, 56, "im2col"),
+        (64, 64, 1, 3, 2, 56, "im2col"),  # stride 2
+        (64, 64, 1, 5, 1, 56, "im2col"),
+        (64, 64, 64, 3, 1, 56, "direct"),  # depthwise
+        (8, 8, 4, 3, 1, 56, "direct"),  # 2 channels per group: a reduction of 18, 2 outputs
+    ],
+)
 def test_auto_never_picks_winograd(c_in, c_out, groups, k, stride, size, method):
     w_shape = (c_out, c_in // groups, k, k)
     pad = k // 2  # "same": size x size outputs at stride 1
-    assert choose_method((1, c_in, size, size), w_shape, (stride, stride),
-                         ((pad, pad), (pad, pad)), (1, 1), groups) == method
+    assert (
+        choose_method(
+            (1, c_in, size, size),
+            w_shape,
+            (stride, stride),
+            ((pad, pad), (pad, pad)),
+            (1, 1),
+            groups,
+        )
+        == method
+    )
 
 
 def test_auto_does_not_run_the_winograd_kernel(monkeypatch):

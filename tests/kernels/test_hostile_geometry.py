@@ -71,12 +71,13 @@ def hostile_case(draw):
         if size[axis] + before + after < span:  # make the kernel fit the padded input
             after += span - size[axis] - before - after
         pads.append((before, after))
-    padding = {"explicit": tuple(pads), "int": pads[0][0], "same": "same",
-               "valid": "valid"}[form]
+    padding = {"explicit": tuple(pads), "int": pads[0][0], "same": "same", "valid": "valid"}[form]
     if form == "valid":  # the dilated kernel must fit the input itself
         kernel = tuple(min(k, s) for k, s in zip(kernel, size, strict=True))
-        dilation = tuple(min(d, (s - 1) // (k - 1)) if k > 1 else d
-                         for d, s, k in zip(dilation, size, kernel, strict=True))
+        dilation = tuple(
+            min(d, (s - 1) // (k - 1)) if k > 1 else d
+            for d, s, k in zip(dilation, size, kernel, strict=True)
+        )
     family = draw(st.sampled_from(["conv", "grouped", "depthwise"]))
     groups = 1
     c_in = draw(st.integers(1, 3))
@@ -88,25 +89,47 @@ def hostile_case(draw):
         groups = c_in
         c_out = c_in * draw(st.integers(1, 2))  # depth multiplier 1 or 2
     try:
-        geometry = conv_geometry((n_batch, c_in, *size), (c_out, c_in // groups, *kernel),
-                                 stride, padding, dilation, groups, mode)
+        geometry = conv_geometry(
+            (n_batch, c_in, *size),
+            (c_out, c_in // groups, *kernel),
+            stride,
+            padding,
+            dilation,
+            groups,
+            mode,
+        )
     except ValueError:  # an int pad too small for the kernel, reflect / circular limits:
         mode, padding = "zeros", tuple(pads)  # explicit zero pads fit by construction
-        geometry = conv_geometry((n_batch, c_in, *size), (c_out, c_in // groups, *kernel),
-                                 stride, padding, dilation, groups, mode)
+        geometry = conv_geometry(
+            (n_batch, c_in, *size),
+            (c_out, c_in // groups, *kernel),
+            stride,
+            padding,
+            dilation,
+            groups,
+            mode,
+        )
     while n_batch * c_out * math.prod(geometry.out_size) > OUTPUT_BUDGET:
         # keep the spec quick: a larger stride along the longer output axis
         axis = 0 if geometry.out_size[0] >= geometry.out_size[1] else 1
         stride = tuple(4 * s if a == axis else s for a, s in enumerate(geometry.stride))
-        geometry = conv_geometry((n_batch, c_in, *size), (c_out, c_in // groups, *kernel),
-                                 stride, padding, dilation, groups, mode)
+        geometry = conv_geometry(
+            (n_batch, c_in, *size),
+            (c_out, c_in // groups, *kernel),
+            stride,
+            padding,
+            dilation,
+            groups,
+            mode,
+        )
     dtype = draw(st.sampled_from([np.float32, np.float64]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     x = rng.integers(-4, 5, (n_batch, c_in, *size)).astype(dtype)  # small integers: exact
     weight = rng.integers(-4, 5, (c_out, c_in // groups, *kernel)).astype(dtype)
     bias = rng.integers(-4, 5, c_out).astype(dtype) if draw(st.booleans()) else None
-    kwargs = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
-                  padding_mode=mode)
+    kwargs = dict(
+        stride=stride, padding=padding, dilation=dilation, groups=groups, padding_mode=mode
+    )
     return x, weight, bias, kwargs
 
 
@@ -116,8 +139,11 @@ def _exact(actual, desired, method):
     np.testing.assert_array_equal(actual, desired, err_msg=f"method={method!r}")
 
 
-@settings(deadline=None, max_examples=300,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    deadline=None,
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=hostile_case())
 def test_every_method_agrees_with_the_spec_and_stays_in_its_buffers(case):
     x, weight, bias, kwargs = case
@@ -125,14 +151,20 @@ def test_every_method_agrees_with_the_spec_and_stays_in_its_buffers(case):
     with guarded():
         spec = conv2d(x, weight, bias, **kwargs, method="reference")
     assert not np.isnan(spec).any()  # every output value written
-    geometry = conv_geometry(x.shape, weight.shape, kwargs["stride"], kwargs["padding"],
-                             kwargs["dilation"], kwargs["groups"], kwargs["padding_mode"])
+    geometry = conv_geometry(
+        x.shape,
+        weight.shape,
+        kwargs["stride"],
+        kwargs["padding"],
+        kwargs["dilation"],
+        kwargs["groups"],
+        kwargs["padding_mode"],
+    )
     for method in _methods(weight.shape, geometry.stride, geometry.dilation):
         with guarded():
             y = conv2d(x, weight, bias, **kwargs, method=method)
         _exact(y, spec, method)
-    for before, after in zip(saved, [a for a in (x, weight, bias) if a is not None],
-                             strict=True):
+    for before, after in zip(saved, [a for a in (x, weight, bias) if a is not None], strict=True):
         np.testing.assert_array_equal(before, after)  # inputs unchanged
 
 
@@ -144,10 +176,14 @@ def raw_case(draw):
     kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
     stride = (draw(st.sampled_from([1, 2, 3, 9])), draw(st.sampled_from([1, 2, 3, 9])))
     dilation = (draw(st.sampled_from([1, 2, 5, 13])), draw(st.sampled_from([1, 2, 5, 13])))
-    pads = tuple((draw(st.sampled_from([0, 1, 3, 17, 40])),
-                  draw(st.sampled_from([0, 1, 3, 17, 40]))) for _ in range(2))
-    pads = tuple((b, max(a, d * (k - 1) + 1 - s - b))
-                 for (b, a), d, k, s in zip(pads, dilation, kernel, size, strict=True))
+    pads = tuple(
+        (draw(st.sampled_from([0, 1, 3, 17, 40])), draw(st.sampled_from([0, 1, 3, 17, 40])))
+        for _ in range(2)
+    )
+    pads = tuple(
+        (b, max(a, d * (k - 1) + 1 - s - b))
+        for (b, a), d, k, s in zip(pads, dilation, kernel, size, strict=True)
+    )
     depthwise = draw(st.booleans())
     c_in = draw(st.integers(1, 3))
     groups = c_in if depthwise else 1
@@ -165,25 +201,33 @@ def test_kernels_on_raw_hostile_geometry(case):
     # The kernels themselves, past the functional layer: every index they compute must stay
     # inside the arrays they are given, whatever the pads and dilations.
     x, weight, stride, pads, dilation, groups = case
-    out_size = tuple((size + b + a - d * (k - 1) - 1) // s + 1
-                     for size, (b, a), d, k, s in zip(x.shape[2:], pads, dilation,
-                                                      weight.shape[2:], stride, strict=True))
+    out_size = tuple(
+        (size + b + a - d * (k - 1) - 1) // s + 1
+        for size, (b, a), d, k, s in zip(
+            x.shape[2:], pads, dilation, weight.shape[2:], stride, strict=True
+        )
+    )
     shape = (1, weight.shape[0], *out_size)
     with guarded():
-        spec = run_conv2d(x, weight, None, stride, pads, dilation, groups,
-                          new_output(shape, x.dtype), "reference")
+        spec = run_conv2d(
+            x, weight, None, stride, pads, dilation, groups, new_output(shape, x.dtype), "reference"
+        )
     for method in _methods(weight.shape, stride, dilation):
         with guarded():
-            y = run_conv2d(x, weight, None, stride, pads, dilation, groups,
-                           new_output(shape, x.dtype), method)
+            y = run_conv2d(
+                x, weight, None, stride, pads, dilation, groups, new_output(shape, x.dtype), method
+            )
         np.testing.assert_array_equal(y, spec, err_msg=f"method={method!r}")
 
 
 @pytest.mark.parametrize("method", ["reference", "direct", "im2col", "auto"])
-@pytest.mark.parametrize(("x_shape", "w_shape", "pads", "dilation"), [
-    ((1, 3, 1, 1), (16, 3, 3, 3), ((24, 24), (24, 24)), (24, 24)),
-    ((1, 4, 1, 64), (16, 4, 1, 3), ((0, 0), (1024, 0)), (1, 512)),
-])
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "pads", "dilation"),
+    [
+        ((1, 3, 1, 1), (16, 3, 3, 3), ((24, 24), (24, 24)), (24, 24)),
+        ((1, 4, 1, 64), (16, 4, 1, 3), ((0, 0), (1024, 0)), (1, 512)),
+    ],
+)
 def test_im2col_overflow_reproducers_in_the_kernels(method, x_shape, w_shape, pads, dilation):
     # The same geometry straight to the kernels, as the functional layer handed it to them
     # before it reduced such pads (the flat path of im2col's band columns: stride 1, output
@@ -191,21 +235,27 @@ def test_im2col_overflow_reproducers_in_the_kernels(method, x_shape, w_shape, pa
     x, w = np.ones(x_shape), np.ones(w_shape)
     shape = (1, 16, 1, x_shape[3])
     with guarded():
-        y = run_conv2d(x, w, None, (1, 1), pads, dilation, 1, new_output(shape, x.dtype),
-                       method)
+        y = run_conv2d(x, w, None, (1, 1), pads, dilation, 1, new_output(shape, x.dtype), method)
     np.testing.assert_array_equal(y, x_shape[1])
 
 
 @pytest.mark.parametrize("method", ["reference", "direct", "im2col", "auto"])
-@pytest.mark.parametrize(("x_shape", "w_shape", "kwargs", "y_shape"), [
-    # a 1x1 input padded to 49x49, taps 24 apart: the one output sees the pixel through
-    # its centre tap only -> 3 channels x 1
-    ((1, 3, 1, 1), (16, 3, 3, 3), dict(padding=24, dilation=24), (1, 16, 1, 1)),
-    # causal dilated 1-D (WaveNet): column j reads input columns j - 1024, j - 512 and j,
-    # of which only j exists -> 4 channels x 1
-    ((1, 4, 1, 64), (16, 4, 1, 3), dict(padding=((0, 0), (1024, 0)), dilation=(1, 512)),
-     (1, 16, 1, 64)),
-])
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "kwargs", "y_shape"),
+    [
+        # a 1x1 input padded to 49x49, taps 24 apart: the one output sees the pixel through
+        # its centre tap only -> 3 channels x 1
+        ((1, 3, 1, 1), (16, 3, 3, 3), dict(padding=24, dilation=24), (1, 16, 1, 1)),
+        # causal dilated 1-D (WaveNet): column j reads input columns j - 1024, j - 512 and j,
+        # of which only j exists -> 4 channels x 1
+        (
+            (1, 4, 1, 64),
+            (16, 4, 1, 3),
+            dict(padding=((0, 0), (1024, 0)), dilation=(1, 512)),
+            (1, 16, 1, 64),
+        ),
+    ],
+)
 def test_im2col_overflow_reproducers(method, x_shape, w_shape, kwargs, y_shape):
     with guarded():
         y = conv2d(np.ones(x_shape), np.ones(w_shape), **kwargs, method=method)
@@ -232,18 +282,19 @@ def test_memory_scales_with_the_output_not_the_padding(mode, method):
         tracemalloc.stop()
     assert peak < 2**20, f"{peak} bytes for a {y.shape} output"
     np.testing.assert_array_equal(
-        y, conv2d(x, w, padding=p, stride=s, padding_mode=mode, method="reference"))
+        y, conv2d(x, w, padding=p, stride=s, padding_mode=mode, method="reference")
+    )
 
 
 def test_replicate_with_huge_padding_reads_the_edges():
     # every window of a replicate-padded plane, far outside the image, sees its nearest edge
     # pixel nine times: corners for the corner outputs, the image for the centre one
     x = np.arange(36.0).reshape(1, 1, 6, 6)
-    y = conv2d(x, np.ones((1, 1, 3, 3)), padding=10**4, stride=10**4,
-               padding_mode="replicate")[0, 0]
+    y = conv2d(x, np.ones((1, 1, 3, 3)), padding=10**4, stride=10**4, padding_mode="replicate")[
+        0, 0
+    ]
     # output rows read input rows (0, 0, 0), (0, 1, 2), (5, 5, 5); columns likewise
-    np.testing.assert_array_equal(y, [[0.0, 9.0, 45.0], [54.0, 63.0, 99.0],
-                                      [270.0, 279.0, 315.0]])
+    np.testing.assert_array_equal(y, [[0.0, 9.0, 45.0], [54.0, 63.0, 99.0], [270.0, 279.0, 315.0]])
 
 
 @pytest.mark.parametrize("method", ["reference", "direct", "im2col"])
@@ -276,7 +327,8 @@ def test_other_families_on_hostile_geometry(family):
         else:
             col = rng.integers(-3, 4, (3, 2, 2, 1)).astype(np.float64)
             row = rng.integers(-3, 4, (4, 3, 1, 3)).astype(np.float64)
-            outs = [spatial_separable_conv2d(x, col, row, **kw, method=m)
-                    for m in ("reference", *FAST)]
+            outs = [
+                spatial_separable_conv2d(x, col, row, **kw, method=m) for m in ("reference", *FAST)
+            ]
     for y in outs[1:]:
         np.testing.assert_array_equal(y, outs[0])

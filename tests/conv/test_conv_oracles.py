@@ -36,8 +36,12 @@ from refconv.testing import assert_conv_close
 
 KERNEL_SIZES = [(3, 3), (2, 2), (4, 3), (1, 5), (2, 1)]
 DTYPES = [np.float32, np.float64]
-NDIMAGE_MODE = {"zeros": "constant", "reflect": "mirror", "replicate": "nearest",
-                "circular": "wrap"}
+NDIMAGE_MODE = {
+    "zeros": "constant",
+    "reflect": "mirror",
+    "replicate": "nearest",
+    "circular": "wrap",
+}
 
 
 def random(shape, dtype, seed):
@@ -85,12 +89,24 @@ def test_convolve2d_with_flipped_kernel(method, kernel):
     k_h, k_w = kernel
     flipped = w[::-1, ::-1]
     n = k_h * k_w
-    check(conv2d(to_4d(x), to_4d(w), method=method)[0, 0],
-          signal.convolve2d(x, flipped, "valid"), n, x, w, dtype=np.float64)
+    check(
+        conv2d(to_4d(x), to_4d(w), method=method)[0, 0],
+        signal.convolve2d(x, flipped, "valid"),
+        n,
+        x,
+        w,
+        dtype=np.float64,
+    )
     # convolve2d's 'same' is SAME_LOWER: k // 2 before, (k - 1) // 2 after
     lower = ((k_h // 2, (k_h - 1) // 2), (k_w // 2, (k_w - 1) // 2))
-    check(conv2d(to_4d(x), to_4d(w), padding=lower, method=method)[0, 0],
-          signal.convolve2d(x, flipped, "same"), n, x, w, dtype=np.float64)
+    check(
+        conv2d(to_4d(x), to_4d(w), padding=lower, method=method)[0, 0],
+        signal.convolve2d(x, flipped, "same"),
+        n,
+        x,
+        w,
+        dtype=np.float64,
+    )
     # ... which is refconv's "same" only when the kernel is odd
     same = conv2d(to_4d(x), to_4d(w), padding="same", method=method)[0, 0]
     if k_h % 2 and k_w % 2:
@@ -113,14 +129,16 @@ def test_signal_wrap_boundary_is_circular(method, kernel):
 def test_ndimage_correlate_every_mode(method, kernel, mode, dtype):
     x, w = random((6, 7), dtype, 6), random(kernel, dtype, 7)
     origin = tuple(-1 if k % 2 == 0 else 0 for k in kernel)  # SAME_UPPER for even kernels
-    expected = ndimage.correlate(x.astype(np.float64), w.astype(np.float64),
-                                 mode=NDIMAGE_MODE[mode], origin=origin)
+    expected = ndimage.correlate(
+        x.astype(np.float64), w.astype(np.float64), mode=NDIMAGE_MODE[mode], origin=origin
+    )
     y = conv2d(to_4d(x), to_4d(w), padding="same", padding_mode=mode, method=method)[0, 0]
     check(y, expected, kernel[0] * kernel[1], x, w, dtype=dtype)
 
 
-@pytest.mark.parametrize(("stride", "dilation"), [((2, 3), (1, 1)), ((1, 1), (2, 3)),
-                                                  ((3, 2), (2, 2))])
+@pytest.mark.parametrize(
+    ("stride", "dilation"), [((2, 3), (1, 1)), ((1, 1), (2, 3)), ((3, 2), (2, 2))]
+)
 @pytest.mark.parametrize("mode", list(NDIMAGE_MODE))
 def test_stride_and_dilation_from_ndimage(method, stride, dilation, mode):
     # A dilated kernel is the kernel with dilation - 1 zeros between taps; a strided output
@@ -133,16 +151,30 @@ def test_stride_and_dilation_from_ndimage(method, stride, dilation, mode):
     dilated[::dh, ::dw] = w
     span_h, span_w = dilated.shape
     pads = ((2, 1), (0, 2))
-    padded = np.pad(x, pads, mode={"zeros": "constant", "reflect": "reflect",
-                                   "replicate": "edge", "circular": "wrap"}[mode])
-    correlated = ndimage.correlate(padded, dilated, mode="constant",
-                                   origin=(-(span_h // 2), -(span_w // 2)))
+    padded = np.pad(
+        x,
+        pads,
+        mode={"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[
+            mode
+        ],
+    )
+    correlated = ndimage.correlate(
+        padded, dilated, mode="constant", origin=(-(span_h // 2), -(span_w // 2))
+    )
     h_out = (padded.shape[0] - span_h) // stride[0] + 1
     w_out = (padded.shape[1] - span_w) // stride[1] + 1
-    expected = correlated[: (h_out - 1) * stride[0] + 1 : stride[0],
-                          : (w_out - 1) * stride[1] + 1 : stride[1]]
-    y = conv2d(to_4d(x), to_4d(w), stride=stride, padding=pads, dilation=dilation,
-               padding_mode=mode, method=method)[0, 0]
+    expected = correlated[
+        : (h_out - 1) * stride[0] + 1 : stride[0], : (w_out - 1) * stride[1] + 1 : stride[1]
+    ]
+    y = conv2d(
+        to_4d(x),
+        to_4d(w),
+        stride=stride,
+        padding=pads,
+        dilation=dilation,
+        padding_mode=mode,
+        method=method,
+    )[0, 0]
     assert y.shape == (h_out, w_out)
     check(y, expected, 6, x, w, dtype=np.float64)
 
@@ -168,8 +200,13 @@ def test_multichannel_grouped_channel_by_channel(method, groups, dtype):
     scale = bound(cg * 6, x, w) + np.abs(bias).max()
     check(y, expected, cg * 6, dtype=dtype, scale=scale)
     # and unbatched
-    check(conv2d(x[1], w, bias, padding="same", groups=groups, method=method), expected[1],
-          cg * 6, dtype=dtype, scale=scale)
+    check(
+        conv2d(x[1], w, bias, padding="same", groups=groups, method=method),
+        expected[1],
+        cg * 6,
+        dtype=dtype,
+        scale=scale,
+    )
 
 
 @pytest.mark.parametrize("multiplier", [1, 3])
@@ -180,8 +217,10 @@ def test_depthwise_channel_by_channel(method, multiplier, mode):
     expected = np.stack(
         [
             np.stack(
-                [ndimage.correlate(x[n, o // multiplier], w[o, 0], mode=NDIMAGE_MODE[mode])
-                 for o in range(3 * multiplier)]
+                [
+                    ndimage.correlate(x[n, o // multiplier], w[o, 0], mode=NDIMAGE_MODE[mode])
+                    for o in range(3 * multiplier)
+                ]
             )
             for n in range(2)
         ]
@@ -197,16 +236,22 @@ def test_separable_channel_by_channel(method, dtype):
     pw = random((4, 6, 1, 1), dtype, 17)
     bias = random((4,), dtype, 18)
     x64 = x.astype(np.float64)
-    mid = np.stack([signal.correlate2d(x64[0, o // 2], dw[o, 0].astype(np.float64), "valid")
-                    for o in range(6)])  # (6, 6, 6)
+    mid = np.stack(
+        [signal.correlate2d(x64[0, o // 2], dw[o, 0].astype(np.float64), "valid") for o in range(6)]
+    )  # (6, 6, 6)
     expected = np.einsum("om,mhw->ohw", pw[:, :, 0, 0].astype(np.float64), mid)
     expected += bias[:, None, None]
     y = separable_conv2d(x, dw, pw, bias, method=method)
     # two steps: sums of 9 products, then sums of 6 of those: 54 terms |x dw pw| in all
     scale = bound(9 * 6, x, dw, pw) + np.abs(bias).max()
     check(y[0], expected, 9 + 6, dtype=dtype, scale=scale)
-    check(pointwise_conv2d(depthwise_conv2d(x, dw, method=method), pw, bias, method=method)[0],
-          expected, 9 + 6, dtype=dtype, scale=scale)
+    check(
+        pointwise_conv2d(depthwise_conv2d(x, dw, method=method), pw, bias, method=method)[0],
+        expected,
+        9 + 6,
+        dtype=dtype,
+        scale=scale,
+    )
 
 
 @pytest.mark.parametrize("mode", list(NDIMAGE_MODE))
@@ -216,6 +261,12 @@ def test_spatial_separable_as_two_1d_filters(method, mode):
     column, row = random(3, np.float64, 20), random(5, np.float64, 21)
     expected = ndimage.correlate1d(x[0, 0], column, axis=0, mode=NDIMAGE_MODE[mode])
     expected = ndimage.correlate1d(expected, row, axis=1, mode=NDIMAGE_MODE[mode])
-    y = spatial_separable_conv2d(x, column.reshape(1, 1, 3, 1), row.reshape(1, 1, 1, 5),
-                                 padding="same", padding_mode=mode, method=method)
+    y = spatial_separable_conv2d(
+        x,
+        column.reshape(1, 1, 3, 1),
+        row.reshape(1, 1, 1, 5),
+        padding="same",
+        padding_mode=mode,
+        method=method,
+    )
     check(y[0, 0], expected, 3 + 5, dtype=np.float64, scale=bound(3 * 5, x, column, row))

@@ -53,7 +53,8 @@ def test_every_method_meets_the_sum_bound(method, case, dtype):
     bound = tolerance(dtype, 32 * 9, scale)
     worst = np.unravel_index(np.argmax(error - bound), error.shape)
     assert (error <= bound).all(), (
-        f"{method} on {case!r}: error {error[worst]:.3g} > bound {bound[worst]:.3g} at {worst}")
+        f"{method} on {case!r}: error {error[worst]:.3g} > bound {bound[worst]:.3g} at {worst}"
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -14,8 +14,12 @@ from refconv.kernels.gemm import matmul
 @numba.njit
 def _matmul_views(gemm, a, b, c, rows, cols, depth):
     """matmul on views: a[1:1+rows, 2:2+depth] @ b[3:3+depth, 1:1+cols] into c[2:.., 4:..]."""
-    matmul(gemm, a[1:1 + rows, 2:2 + depth], b[3:3 + depth, 1:1 + cols],
-           c[2:2 + rows, 4:4 + cols])
+    matmul(
+        gemm,
+        a[1 : 1 + rows, 2 : 2 + depth],
+        b[3 : 3 + depth, 1 : 1 + cols],
+        c[2 : 2 + rows, 4 : 4 + cols],
+    )
 
 
 def _has_numpy_openblas() -> bool:
@@ -36,7 +40,9 @@ def test_matmul_on_strided_views(dtype, use_address, shape):
     c = np.full((rows + 4, cols + 6), 99.0, dtype=dtype)
     _matmul_views(gemm, a, b, c, rows, cols, depth)
     expected = np.full_like(c, 99.0)
-    expected[2:2 + rows, 4:4 + cols] = a[1:1 + rows, 2:2 + depth] @ b[3:3 + depth, 1:1 + cols]
+    expected[2 : 2 + rows, 4 : 4 + cols] = (
+        a[1 : 1 + rows, 2 : 2 + depth] @ b[3 : 3 + depth, 1 : 1 + cols]
+    )
     np.testing.assert_array_equal(c, expected)  # small integers: exact; nothing else touched
 
 

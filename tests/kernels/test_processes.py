@@ -31,9 +31,10 @@ def _work(method):
     """Large enough for several threads in the parent (PARALLEL_MIN_WORK)."""
     big = np.tile(X, (4, 2, 2, 2))  # (4, 32, 48, 48)
     w = np.tile(W, (2, 2, 1, 1))
-    return (refconv.conv2d(big, w, padding=1, method=method),
-            refconv.depthwise_conv2d(big, np.tile(DW, (2, 1, 1, 1)), padding=1,
-                                     method=method))
+    return (
+        refconv.conv2d(big, w, padding=1, method=method),
+        refconv.depthwise_conv2d(big, np.tile(DW, (2, 1, 1, 1)), padding=1, method=method),
+    )
 
 
 @pytest.mark.skipif(not FORK, reason="the platform has no fork()")
@@ -81,8 +82,14 @@ def test_import_changes_no_numba_setting():
         print(before, numba.config.THREADING_LAYER)
     """)
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True, timeout=120).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=120,
+    ).stdout.split()
     assert out[0] == out[1] == "default"
 
 
@@ -96,6 +103,12 @@ def test_a_user_choice_of_threading_layer_is_kept():
         print(numba.threading_layer())
     """)
     env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True, timeout=300).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=300,
+    ).stdout.split()
     assert out == ["workqueue"]
