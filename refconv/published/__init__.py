@@ -1,4 +1,4 @@
-"""Every count printed in the four articles and the MobileNet v1 paper, recomputed exactly.
+"""Every count printed in the five articles and the MobileNet v1 paper, recomputed exactly.
 
 Each :class:`Check` holds the figure *as printed*, the exact value refconv computes, the
 counting convention that connects them, and the tolerance used (``exact``, ``rounded``,
