@@ -40,7 +40,7 @@ import numpy as np
 
 from . import __version__
 from .kernels import runtime_report
-from .kernels.blas import gemm_address
+from .kernels.blas import blas_report, gemm_address
 
 #: The packages whose versions are reported, by distribution name.
 PACKAGES = ("numpy", "scipy", "numba", "llvmlite", "matplotlib")
@@ -81,9 +81,11 @@ def start_pool() -> None:
 
 def layer_choice() -> str:
     """Who chose the threading layer: Numba (in its priority order) or the user's setting."""
-    setting = numba.config.THREADING_LAYER
+    # numba.config's settings are set from the environment at import: the type checker sees
+    # none of them
+    setting = numba.config.THREADING_LAYER  # type: ignore[attr-defined]
     if setting == "default":
-        order = ", ".join(numba.config.THREADING_LAYER_PRIORITY)
+        order = ", ".join(numba.config.THREADING_LAYER_PRIORITY)  # type: ignore[attr-defined]
         return f"Numba's choice: the first of {order} it can load"
     if os.environ.get("NUMBA_THREADING_LAYER"):
         return f"the user's NUMBA_THREADING_LAYER={os.environ['NUMBA_THREADING_LAYER']}"
@@ -94,7 +96,8 @@ def openmp_vendor(layer: str) -> str | None:
     """``"GNU"``, ``"Intel"``, ``"LLVM"``... for the OpenMP layer; ``None`` for the others."""
     if layer != "omp":
         return None
-    from numba.np.ufunc import omppool
+    # a compiled module, which numba's type stubs do not list
+    from numba.np.ufunc import omppool  # type: ignore[attr-defined]
 
     return getattr(omppool, "openmp_vendor", "GNU")
 
@@ -112,7 +115,7 @@ def cache_dir() -> tuple[str, str]:
         path = Path(FunctionCache(runtime_report).cache_path)
     except (ImportError, AttributeError, RuntimeError, OSError) as exc:
         return "unknown", f"Numba's cache locator failed: {exc}"
-    if numba.config.CACHE_DIR:
+    if numba.config.CACHE_DIR:  # type: ignore[attr-defined]  # set at import, as above
         return str(path), "NUMBA_CACHE_DIR"
     if path.parent == Path(runtime_report.__code__.co_filename).parent:
         return str(path), "beside the kernel files"
@@ -178,7 +181,7 @@ def symbol_at(address: int) -> tuple[str | None, str | None]:
 def blas_facts() -> dict[str, Any]:
     """For float32 and float64: the GEMM the kernels call (address, library, symbol) or the
     ``np.dot`` fallback; and the OpenBLAS libraries pinned to one thread while kernels run."""
-    kernels = runtime_report()
+    kernels = blas_report()
     gemm: dict[str, Any] = {}
     for dtype in GEMM_DTYPES:
         address = gemm_address(np.dtype(dtype))

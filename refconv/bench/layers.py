@@ -166,7 +166,8 @@ def layer_child(cases: list[dict[str, Any]], repeats: int, timeout_s: float) -> 
         "times": {},
     }
     if layer == "omp":
-        from numba.np.ufunc import omppool
+        # a compiled module, which numba's type stubs do not list
+        from numba.np.ufunc import omppool  # type: ignore[attr-defined]
 
         found["vendor"] = getattr(omppool, "openmp_vendor", "?")
     for spec in cases:
@@ -264,7 +265,7 @@ def format_layers(result: dict[str, Any]) -> str:
                 continue
             seconds = found["times"][case["name"]]
             cell = format_seconds(seconds)
-            if found is not base:
+            if base is not None and found is not base:  # base: the first layer that loaded
                 cell += f" ({seconds / base['times'][case['name']]:.2f}x)"
             cells.append(cell)
         rows.append(cells)

@@ -20,8 +20,11 @@ reported by :func:`runtime_report` (``refconv info``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from ..arguments import Pads, Pair
 from ..padding import pad
 from . import blas, runtime
 from .direct import conv2d_direct
@@ -30,7 +33,12 @@ from .reference import conv2d_reference
 from .winograd import conv2d_winograd
 from .workspace import new_output
 
-KERNELS = {
+# (x, weight, bias, stride, pads, dilation, groups, out) -> out
+ConvKernel = Callable[
+    [np.ndarray, np.ndarray, np.ndarray | None, Pair, Pads, Pair, int, np.ndarray], np.ndarray
+]
+
+KERNELS: dict[str, ConvKernel] = {
     "reference": conv2d_reference,
     "direct": conv2d_direct,
     "im2col": conv2d_im2col,
@@ -38,13 +46,20 @@ KERNELS = {
 }
 
 
-def winograd_fits(w_shape, stride, dilation) -> bool:
+def winograd_fits(w_shape: tuple[int, ...], stride: Pair, dilation: Pair) -> bool:
     """Whether ``method="winograd"`` can compute this convolution: a 3x3 kernel, stride 1,
     dilation 1."""
     return tuple(w_shape[2:]) == (3, 3) and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
 
 
-def choose_method(x_shape, w_shape, stride, pads, dilation, groups) -> str:
+def choose_method(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+) -> str:
     """The fastest method for a shape whose error bound is im2col's, by rules that
     ``scripts/choose_method.py`` checks.
 
@@ -78,7 +93,17 @@ def runtime_report() -> dict[str, object]:
     return report
 
 
-def run_conv2d(x, weight, bias, stride, pads, dilation, groups, out, method="auto"):
+def run_conv2d(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+    method: str = "auto",
+) -> np.ndarray:
     """Dispatch to the kernel named by ``method`` (``"auto"`` picks one).
 
     Inf and NaN propagate as in NumPy and SciPy: ``inf * 0`` is NaN, silently (the

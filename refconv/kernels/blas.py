@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import ctypes
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 # (get, set) thread-count functions: SciPy's prefixed build, NumPy's 64-bit one, a plain one
 _THREAD_SYMBOLS = (
@@ -38,6 +41,8 @@ _THREAD_SYMBOLS = (
 )
 # NumPy's OpenBLAS: cblas_?gemm with 64-bit integers, by dtype character (float32, float64)
 _GEMM_SYMBOLS = {"f": "scipy_cblas_sgemm64_", "d": "scipy_cblas_dgemm64_"}
+
+ThreadFunctions = tuple[Callable[[], int], Callable[[int], None]]  # (get, set) of one OpenBLAS
 
 
 def _loaded_libraries() -> list[str]:
@@ -62,7 +67,7 @@ def _openblas_libraries() -> list[ctypes.CDLL]:
     return libraries
 
 
-def _thread_functions(library: ctypes.CDLL) -> tuple[object, object] | None:
+def _thread_functions(library: ctypes.CDLL) -> ThreadFunctions | None:
     for get_name, set_name in _THREAD_SYMBOLS:
         getter = getattr(library, get_name, None)
         setter = getattr(library, set_name, None)
@@ -77,14 +82,16 @@ def _thread_functions(library: ctypes.CDLL) -> tuple[object, object] | None:
 _lock = threading.Lock()
 _users = 0
 _saved: list[int] = []
-_pools: list[tuple[object, object]] | None = None  # (get, set) of each OpenBLAS; None: not yet
+_pools: list[ThreadFunctions] | None = None  # (get, set) of each OpenBLAS; None: not yet
 _gemm: dict[str, int] | None = None  # dtype character -> address
 
 
-def _find() -> None:
+def _find() -> tuple[list[ThreadFunctions], dict[str, int]]:
+    """Look for the libraries; publish, and return, ``(_pools, _gemm)``."""
     global _pools, _gemm
     libraries = _openblas_libraries()
-    _pools = [f for f in map(_thread_functions, libraries) if f is not None]
+    pools = [f for f in map(_thread_functions, libraries) if f is not None]
+    _pools = pools
     gemm: dict[str, int] = {}
     for library in libraries:
         for dtype, symbol in _GEMM_SYMBOLS.items():
@@ -92,16 +99,17 @@ def _find() -> None:
             if function is not None and dtype not in gemm:
                 gemm[dtype] = ctypes.cast(function, ctypes.c_void_p).value or 0
     _gemm = gemm  # published whole: gemm_address reads it without the lock
+    return pools, gemm
 
 
-def gemm_address(dtype: np.dtype) -> int:
+def gemm_address(dtype: npt.DTypeLike) -> int:
     """Address of NumPy's OpenBLAS ``cblas_sgemm`` (float32) or ``cblas_dgemm`` (float64)
     with 64-bit integers, or 0 when this process has no such library."""
-    if _gemm is None:
+    gemm = _gemm
+    if gemm is None:
         with _lock:
-            if _gemm is None:
-                _find()
-    return _gemm.get(np.dtype(dtype).char, 0)
+            gemm = _find()[1] if _gemm is None else _gemm
+    return gemm.get(np.dtype(dtype).char, 0)
 
 
 class _SingleThreadedBlas:
@@ -112,11 +120,10 @@ class _SingleThreadedBlas:
     def __enter__(self) -> None:
         global _users, _saved
         with _lock:
-            if _pools is None:
-                _find()
+            pools = _find()[0] if _pools is None else _pools
             if _users == 0:
-                _saved = [getter() for getter, _ in _pools]
-                for (_, setter), count in zip(_pools, _saved, strict=True):
+                _saved = [getter() for getter, _ in pools]
+                for (_, setter), count in zip(pools, _saved, strict=True):
                     if count != 1:
                         setter(1)
             _users += 1
@@ -124,6 +131,7 @@ class _SingleThreadedBlas:
     def __exit__(self, *exc_info: object) -> None:
         global _users
         with _lock:
+            assert _pools is not None  # found by __enter__
             _users -= 1
             if _users == 0:
                 for (_, setter), count in zip(_pools, _saved, strict=True):
@@ -143,7 +151,15 @@ def single_threaded_blas() -> AbstractContextManager[None]:
     return _SINGLE_THREADED
 
 
-def blas_report() -> dict[str, object]:
+class BlasReport(TypedDict):
+    """What :func:`blas_report` found."""
+
+    gemm: dict[str, str]  # "float32", "float64" -> the GEMM the kernels call
+    openblas_libraries: list[str]  # paths of the OpenBLAS libraries loaded
+    openblas_pools_pinned: int  # how many of them single_threaded_blas pins
+
+
+def blas_report() -> BlasReport:
     """What this process found: the GEMM the kernels call and the pools they pin.
 
     ``gemm`` says, for float32 and float64, whether the kernels call NumPy's OpenBLAS by

@@ -22,6 +22,7 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
+from ..arguments import Pads, Pair
 from . import workspace as workspace_settings
 from .depthwise3x3 import depthwise3x3, depthwise3x3_s2
 from .rows import axpy, band, fill
@@ -36,7 +37,17 @@ SPLIT_MIN_OUTPUTS = 8
 
 
 @INLINE_JIT
-def load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
+def load_tile(
+    tile: np.ndarray,
+    rows: int,
+    tile_w: int,
+    xf: np.ndarray,
+    plane: int,
+    height: int,
+    width: int,
+    ih0: int,
+    pl: int,
+) -> None:
     """Copy input rows ``ih0 .. ih0 + rows - 1`` of one plane into ``tile`` (rows, tile_w),
     shifted right by ``pl`` columns, with zeros wherever the row or column is padding."""
     col_lo = min(pl, tile_w)  # tile columns [col_lo, col_hi) hold input columns from 0
@@ -58,7 +69,20 @@ def load_tile(tile, rows, tile_w, xf, plane, height, width, ih0, pl):
 
 
 @kernel
-def depthwise_tiles(x, w, b, sh, sw, pt, pl, dh, dw, rows_per_task, tiles, out):
+def depthwise_tiles(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    rows_per_task: int,
+    tiles: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
     n_batch, c_in, height, width = x.shape
     c_out, _, k_h, k_w = w.shape
     h_out, w_out = out.shape[2], out.shape[3]
@@ -107,7 +131,13 @@ def rows_per_task(n_planes: int, h_out: int, threads: int) -> int:
 
 
 def tile_plan(
-    out_shape, w_shape, stride, dilation, itemsize: int, threads: int, split: bool = False
+    out_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: Pair,
+    dilation: Pair,
+    itemsize: int,
+    threads: int,
+    split: bool = False,
 ) -> tuple[int, int, int]:
     """How the depthwise kernels cut the work: ``(rows, tile_rows, tile_w)``.
 
@@ -133,7 +163,12 @@ DEPTHWISE_TILES = {"3x3": 0, "split": 2, "tiles": 1}
 
 
 def depthwise_plan(
-    out_shape, w_shape, stride, dilation, itemsize: int, threads: int
+    out_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: Pair,
+    dilation: Pair,
+    itemsize: int,
+    threads: int,
 ) -> tuple[str, int, int]:
     """How :func:`conv2d_direct` runs a depthwise convolution: ``(kind, rows, values)``.
 
@@ -155,13 +190,29 @@ def depthwise_plan(
     return "tiles", rows, tile_rows * tile_w
 
 
-def depthwise_tile_bytes(out_shape, w_shape, stride, dilation, itemsize: int, threads: int) -> int:
+def depthwise_tile_bytes(
+    out_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: Pair,
+    dilation: Pair,
+    itemsize: int,
+    threads: int,
+) -> int:
     """The tiles :func:`conv2d_direct` keeps for a depthwise convolution, all threads, bytes."""
     kind, _, values = depthwise_plan(out_shape, w_shape, stride, dilation, itemsize, threads)
     return DEPTHWISE_TILES[kind] * threads * values * itemsize
 
 
-def conv2d_depthwise(x, weight, bias, stride, pads, dilation, out, threads):
+def conv2d_depthwise(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    out: np.ndarray,
+    threads: int,
+) -> np.ndarray:
     """Depthwise 2-D cross-correlation: ``x`` (N, C, H, W), ``weight`` (C * M, 1, kH, kW),
     ``bias`` (C * M,) (zeros when there is none), ``out`` (N, C * M, H_out, W_out), on
     ``threads`` threads. Called by :func:`.direct.conv2d_direct` for ``groups == C_in``."""

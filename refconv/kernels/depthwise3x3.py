@@ -20,6 +20,7 @@ keeps every core busy); :mod:`.depthwise` plans the bands and picks the kernel.
 from __future__ import annotations
 
 import numba
+import numpy as np
 from numba import prange, uint64
 
 from .rows import band, inside, split_rows
@@ -28,27 +29,27 @@ from .runtime import INLINE_JIT, kernel
 
 @INLINE_JIT
 def taps3x3(
-    dst,
-    d0,
-    s0,
-    o0,
-    s1,
-    o1,
-    s2,
-    o2,
-    count,
-    k00,
-    k01,
-    k02,
-    k10,
-    k11,
-    k12,
-    k20,
-    k21,
-    k22,
-    bias,
-    stride,
-):
+    dst: np.ndarray,
+    d0: int,
+    s0: np.ndarray,
+    o0: int,
+    s1: np.ndarray,
+    o1: int,
+    s2: np.ndarray,
+    o2: int,
+    count: int,
+    k00: float,
+    k01: float,
+    k02: float,
+    k10: float,
+    k11: float,
+    k12: float,
+    k20: float,
+    k21: float,
+    k22: float,
+    bias: float,
+    stride: int,
+) -> None:
     """``count`` outputs of the 3x3 kernel ``kpq``, all nine taps fused in one pass.
 
     ``dst[d0 + j] = bias + sum_q k0q*s0[o0 + j*stride + q] + k1q*s1[o1 + ...] + k2q*s2[o2 + ...]``:
@@ -81,8 +82,25 @@ def taps3x3(
 
 @INLINE_JIT
 def _taps3x3_split(
-    dst, d0, even, odd, o0, o1, o2, count, k00, k01, k02, k10, k11, k12, k20, k21, k22, bias
-):
+    dst: np.ndarray,
+    d0: int,
+    even: np.ndarray,
+    odd: np.ndarray,
+    o0: int,
+    o1: int,
+    o2: int,
+    count: int,
+    k00: float,
+    k01: float,
+    k02: float,
+    k10: float,
+    k11: float,
+    k12: float,
+    k20: float,
+    k21: float,
+    k22: float,
+    bias: float,
+) -> None:
     """``count`` outputs of the 3x3 kernel ``kpq`` with column stride 2, from split rows.
 
     Output ``j`` reads padded columns ``2j``, ``2j + 1`` and ``2j + 2`` of each input row, that
@@ -102,7 +120,21 @@ def _taps3x3_split(
 
 
 @INLINE_JIT
-def _taps2x3(dst, d0, src, o1, o2, count, k0, k1, k2, m0, m1, m2, bias):
+def _taps2x3(
+    dst: np.ndarray,
+    d0: int,
+    src: np.ndarray,
+    o1: int,
+    o2: int,
+    count: int,
+    k0: float,
+    k1: float,
+    k2: float,
+    m0: float,
+    m1: float,
+    m2: float,
+    bias: float,
+) -> None:
     """``dst[d0 + j] = bias + sum_q k_q*src[o1 + j + q] + m_q*src[o2 + j + q]``: a row of a
     "same" 3x3 output whose third input row is padding (the first or last row of a plane).
 
@@ -119,7 +151,16 @@ def _taps2x3(dst, d0, src, o1, o2, count, k0, k1, k2, m0, m1, m2, bias):
 
 
 @INLINE_JIT
-def _point3x3(xf, plane, height, width, ih0, iw0, kernel, bias):
+def _point3x3(
+    xf: np.ndarray,
+    plane: int,
+    height: int,
+    width: int,
+    ih0: int,
+    iw0: int,
+    kernel: np.ndarray,
+    bias: float,
+) -> float:
     """One output of a 3x3 kernel: ``bias + sum kernel[p, q] * x[ih0 + p, iw0 + q]`` over the
     taps that fall inside the image (``plane``: flat index of the plane's first value). The
     index is unsigned once checked, so no wrap-around test is compiled for the load."""
@@ -135,7 +176,15 @@ def _point3x3(xf, plane, height, width, ih0, iw0, kernel, bias):
 
 
 @INLINE_JIT
-def _row_source(xf, zeros, plane, ih, height, width, column):
+def _row_source(
+    xf: np.ndarray,
+    zeros: np.ndarray,
+    plane: int,
+    ih: int,
+    height: int,
+    width: int,
+    column: int,
+) -> tuple[np.ndarray, int]:
     """The (array, offset) of input value ``x[ih, column]``: a row outside the image reads the
     zero row instead."""
     if 0 <= ih < height:
@@ -144,7 +193,18 @@ def _row_source(xf, zeros, plane, ih, height, width, column):
 
 
 @kernel
-def depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
+def depthwise3x3(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    rows_per_task: int,
+    zeros: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
     n_batch, c_in, height, width = x.shape
     c_out = w.shape[0]
     h_out, w_out = out.shape[2], out.shape[3]
@@ -300,7 +360,18 @@ def depthwise3x3(x, w, b, sh, sw, pt, pl, rows_per_task, zeros, out):
 
 
 @kernel
-def depthwise3x3_s2(x, w, b, sh, pt, pl, rows_per_task, evens, odds, out):
+def depthwise3x3_s2(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    sh: int,
+    pt: int,
+    pl: int,
+    rows_per_task: int,
+    evens: np.ndarray,
+    odds: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
     n_batch, c_in, height, width = x.shape
     c_out = w.shape[0]
     h_out, w_out = out.shape[2], out.shape[3]

@@ -21,13 +21,26 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
+from ..arguments import Pads, Pair
 from .depthwise import conv2d_depthwise
 from .rows import axpy, fill, inside
 from .runtime import kernel, launch, thread_plan
 
 
 @kernel
-def direct_rows(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
+def direct_rows(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
     n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = w.shape
     h_out, w_out = out.shape[2], out.shape[3]
@@ -56,7 +69,16 @@ def direct_rows(x, w, b, sh, sw, pt, pl, dh, dw, groups, out):
     return out
 
 
-def conv2d_direct(x, weight, bias, stride, pads, dilation, groups, out):
+def conv2d_direct(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
     """Grouped 2-D cross-correlation by direct loops; same signature as
     :func:`~.reference.conv2d_reference`.
 

@@ -13,24 +13,43 @@ pixels is multiplied in place, without gathering it first.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 from llvmlite import ir
 from numba import types
+from numba.core.base import BaseContext
+from numba.core.typing.context import BaseContext as TypingContext
+from numba.core.typing.templates import Signature
 from numba.extending import intrinsic
 
 from .runtime import INLINE_JIT
 
 _ROW_MAJOR, _NO_TRANS = 101, 111  # CBLAS_ORDER, CBLAS_TRANSPOSE
 
+# the second half of what an intrinsic returns (after its signature): emits the call's LLVM IR
+Codegen = Callable[[BaseContext, ir.IRBuilder, Signature, Sequence[ir.Value]], ir.Value]
+
 
 @intrinsic
-def _cblas_gemm(typingctx, address, m, n, k, a, lda, b, ldb, c, ldc):
+def _cblas_gemm(
+    typingctx: TypingContext,
+    address: types.Type,
+    m: types.Type,
+    n: types.Type,
+    k: types.Type,
+    a: types.Type,
+    lda: types.Type,
+    b: types.Type,
+    ldb: types.Type,
+    c: types.Type,
+    ldc: types.Type,
+) -> tuple[Signature, Codegen] | None:
     """``cblas_?gemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)`` at
     ``address``; ``a``, ``b``, ``c`` are arrays of one float dtype, passed by their data."""
-    if (
-        not all(isinstance(t, types.Array) for t in (a, b, c))
-        or len({a.dtype, b.dtype, c.dtype}) != 1
-    ):
+    if not isinstance(a, types.Array) or not isinstance(b, types.Array):
+        return None
+    if not isinstance(c, types.Array) or len({a.dtype, b.dtype, c.dtype}) != 1:
         return None
     dtype = a.dtype
     signature = types.void(
@@ -46,7 +65,9 @@ def _cblas_gemm(typingctx, address, m, n, k, a, lda, b, ldb, c, ldc):
         types.int64,
     )
 
-    def codegen(context, builder, sig, args):
+    def codegen(
+        context: BaseContext, builder: ir.IRBuilder, sig: Signature, args: Sequence[ir.Value]
+    ) -> ir.Value:
         fn, m_, n_, k_, a_, lda_, b_, ldb_, c_, ldc_ = args
         real = context.get_value_type(dtype)
         i32, i64 = ir.IntType(32), ir.IntType(64)
@@ -99,7 +120,7 @@ def _cblas_gemm(typingctx, address, m, n, k, a, lda, b, ldb, c, ldc):
 
 
 @INLINE_JIT
-def matmul(gemm, a, b, c):
+def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
     """``c[:, :] = a @ b``: (m, k) times (k, n) into (m, n); rows may be strided."""
     if gemm != 0:
         size = a.itemsize
@@ -108,6 +129,8 @@ def matmul(gemm, a, b, c):
         lda = max(1, a.shape[1], a.strides[0] // size)
         ldb = max(1, b.shape[1], b.strides[0] // size)
         ldc = max(1, c.shape[1], c.strides[0] // size)
-        _cblas_gemm(gemm, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)
+        # Numba types this call by its arguments' types and passes ``typingctx`` itself;
+        # numba's stubs check it against the Python signature, typingctx and types included
+        _cblas_gemm(gemm, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
     else:
         c[:, :] = np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b))

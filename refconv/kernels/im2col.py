@@ -32,6 +32,7 @@ import numba
 import numpy as np
 from numba import prange
 
+from ..arguments import Pads, Pair
 from . import workspace as workspace_settings
 from .blas import gemm_address, single_threaded_blas
 from .gemm import matmul
@@ -48,7 +49,23 @@ MIN_CHUNK_CHANNELS = 16  # output channels per task, at least, when tasks split 
 
 
 @SERIAL_JIT
-def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh, dw, r0, w_out):
+def _band_columns(
+    cols: np.ndarray,
+    xf: np.ndarray,
+    plane0: int,
+    height: int,
+    width: int,
+    k_h: int,
+    k_w: int,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    r0: int,
+    w_out: int,
+) -> None:
     """im2col of one band: ``cols`` (Cg*kH*kW, rows*W_out) for output rows ``r0 ..``.
 
     ``plane0 = n*C_in + g*Cg`` numbers the group's first input plane ``x[n, g*Cg]``.
@@ -102,7 +119,14 @@ def _band_columns(cols, xf, plane0, height, width, k_h, k_w, sh, sw, pt, pl, dh,
 
 
 @SERIAL_JIT
-def _store(of, base, product, bias0, b, row_length):
+def _store(
+    of: np.ndarray,
+    base: int,
+    product: np.ndarray,
+    bias0: int,
+    b: np.ndarray,
+    row_length: int,
+) -> None:
     """``out`` rows from a GEMM result: ``of[base + o*row_length + j] = product[o, j] + b``."""
     for o in range(product.shape[0]):
         start = base + o * row_length
@@ -112,7 +136,7 @@ def _store(of, base, product, bias0, b, row_length):
 
 
 @SERIAL_JIT
-def _add_bias(block, b, bias0):
+def _add_bias(block: np.ndarray, b: np.ndarray, bias0: int) -> None:
     """``block[o, j] += b[bias0 + o]`` for a (channels, pixels) block of the output."""
     for o in range(block.shape[0]):
         bias = b[bias0 + o]
@@ -122,8 +146,25 @@ def _add_bias(block, b, bias0):
 
 @kernel
 def im2col_gemm(
-    x, w2, b, has_bias, k_h, k_w, sh, sw, pt, pl, dh, dw, band, chunk, cols_ws, prod_ws, gemm, out
-):
+    x: np.ndarray,
+    w2: np.ndarray,
+    b: np.ndarray,
+    has_bias: bool,
+    k_h: int,
+    k_w: int,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    band: int,
+    chunk: int,
+    cols_ws: np.ndarray,
+    prod_ws: np.ndarray,
+    gemm: int,
+    out: np.ndarray,
+) -> np.ndarray:
     n_batch, c_in, height, width = x.shape
     groups, o_group, k = w2.shape
     c_group = c_in // groups
@@ -173,7 +214,15 @@ def im2col_gemm(
 
 
 @kernel
-def pointwise_gemm(x3, w2, b, has_bias, chunk, gemm, out3):
+def pointwise_gemm(
+    x3: np.ndarray,
+    w2: np.ndarray,
+    b: np.ndarray,
+    has_bias: bool,
+    chunk: int,
+    gemm: int,
+    out3: np.ndarray,
+) -> np.ndarray:
     n_batch = x3.shape[0]
     groups, o_group, c_group = w2.shape
     chunks = (o_group + chunk - 1) // chunk
@@ -240,7 +289,16 @@ def channel_chunk(tasks: int, o_group: int, threads: int) -> int:
     return -(-o_group // chunks)
 
 
-def conv2d_im2col(x, weight, bias, stride, pads, dilation, groups, out):
+def conv2d_im2col(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
     """Grouped 2-D cross-correlation as im2col + GEMM; same signature as ``conv2d_reference``."""
     n_batch, c_in, height, width = x.shape
     c_out, c_group, k_h, k_w = weight.shape

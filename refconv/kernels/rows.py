@@ -15,13 +15,14 @@ two or more (``python scripts/traps.py`` measures them):
 
 from __future__ import annotations
 
+import numpy as np
 from numba import uint64
 
 from .runtime import INLINE_JIT
 
 
 @INLINE_JIT
-def inside(offset, stride, size, n_out):
+def inside(offset: int, stride: int, size: int, n_out: int) -> tuple[int, int]:
     """Output positions ``j`` in ``[lo, hi)`` with ``0 <= j*stride + offset < size``."""
     lo = 0 if offset >= 0 else min(n_out, (-offset + stride - 1) // stride)
     last = size - 1 - offset
@@ -30,7 +31,9 @@ def inside(offset, stride, size, n_out):
 
 
 @INLINE_JIT
-def axpy(dst, d0, src, s0, count, weight, stride):
+def axpy(
+    dst: np.ndarray, d0: int, src: np.ndarray, s0: int, count: int, weight: float, stride: int
+) -> None:
     """``dst[d0 + k] += weight * src[s0 + k * stride]`` for ``k < count`` (flat arrays)."""
     d = uint64(d0)
     s = uint64(s0)
@@ -50,7 +53,9 @@ def axpy(dst, d0, src, s0, count, weight, stride):
 
 
 @INLINE_JIT
-def copy_row(dst, d0, src, s0, lo, hi, stride):
+def copy_row(
+    dst: np.ndarray, d0: int, src: np.ndarray, s0: int, lo: int, hi: int, stride: int
+) -> None:
     """Zeros into ``dst[d0 : d0 + lo]``, then ``dst[d0 + j] = src[s0 + (j - lo) * stride]``
     for ``lo <= j < hi`` (flat arrays): one row of im2col columns."""
     d = uint64(d0)
@@ -68,14 +73,25 @@ def copy_row(dst, d0, src, s0, lo, hi, stride):
 
 
 @INLINE_JIT
-def fill(dst, d0, count, value):
+def fill(dst: np.ndarray, d0: int, count: int, value: float) -> None:
     d = uint64(d0)
     for k in range(count):
         dst[d + uint64(k)] = value
 
 
 @INLINE_JIT
-def split_rows(even, odd, rows, half, xf, plane, height, width, ih0, pl):
+def split_rows(
+    even: np.ndarray,
+    odd: np.ndarray,
+    rows: int,
+    half: int,
+    xf: np.ndarray,
+    plane: int,
+    height: int,
+    width: int,
+    ih0: int,
+    pl: int,
+) -> None:
     """Input rows ``ih0 + r`` (``0 <= r < rows``) of one plane, zero-padded on the left by
     ``pl`` columns and split by column parity: row ``r`` of ``even`` (rows of ``half`` values)
     holds padded columns 0, 2, 4, ..., row ``r`` of ``odd`` padded columns 1, 3, 5, ...; zeros
@@ -114,7 +130,9 @@ def split_rows(even, odd, rows, half, xf, plane, height, width, ih0, pl):
 
 
 @INLINE_JIT
-def band(t, blocks, rows_per_task, h_out, c_out, multiplier):
+def band(
+    t: int, blocks: int, rows_per_task: int, h_out: int, c_out: int, multiplier: int
+) -> tuple[int, int, int, int, int]:
     """Task ``t`` of a depthwise kernel: output rows ``[i0, i1)`` of plane ``(n, o)``, which
     reads input channel ``c`` (Keras order: output channel ``c * M + m`` reads channel ``c``)."""
     block = t % blocks

@@ -121,7 +121,8 @@ def _layer_facts() -> tuple[bool, bool]:
     layer = numba.threading_layer()
     fork_unsafe = False
     if layer == "omp":
-        from numba.np.ufunc import omppool
+        # a compiled module, which numba's type stubs do not list
+        from numba.np.ufunc import omppool  # type: ignore[attr-defined]
 
         fork_unsafe = getattr(omppool, "openmp_vendor", "GNU") == "GNU"
     return layer == "workqueue", fork_unsafe
@@ -198,5 +199,7 @@ def runtime_facts() -> dict[str, Any]:
         "forked_child_runs_serial": _in_forked_child(),
         # the layer does not survive fork() (GNU OpenMP): children run the serial twins
         "forked_children_run_serial": _fork_unsafe is True,
-        "numba_threading_layer_setting": numba.config.THREADING_LAYER,
+        # numba.config's settings are set from the environment at import: the type checker
+        # sees none of them
+        "numba_threading_layer_setting": numba.config.THREADING_LAYER,  # type: ignore[attr-defined]
     }

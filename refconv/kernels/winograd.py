@@ -55,6 +55,7 @@ import numba
 import numpy as np
 from numba import prange, uint64
 
+from ..arguments import Pads, Pair
 from . import workspace as workspace_settings
 from .blas import gemm_address, single_threaded_blas
 from .gemm import matmul
@@ -71,7 +72,7 @@ G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0
 G_KRON = np.kron(G, G)  # (16, 9); entries 0, +-1/4, +-1/2, +-1: the products are exact
 
 
-def error_magnitude(x: np.ndarray, weight: np.ndarray, pads, groups: int) -> np.ndarray:
+def error_magnitude(x: np.ndarray, weight: np.ndarray, pads: Pads, groups: int) -> np.ndarray:
     """``W``, the magnitude that bounds Winograd's rounding error, for every output (float64).
 
     ``x`` (N, C_in, H, W), ``weight`` (C_out, C_in // groups, 3, 3), ``pads`` ((top, bottom),
@@ -138,7 +139,20 @@ def transform_weight(weight: np.ndarray, groups: int) -> np.ndarray:
 
 
 @INLINE_JIT
-def _split_plane(ee, eo, oe, oo, pairs, half, xf, plane, height, width, ih0, pl):
+def _split_plane(
+    ee: np.ndarray,
+    eo: np.ndarray,
+    oe: np.ndarray,
+    oo: np.ndarray,
+    pairs: int,
+    half: int,
+    xf: np.ndarray,
+    plane: int,
+    height: int,
+    width: int,
+    ih0: int,
+    pl: int,
+) -> None:
     """Padded rows ``ih0 .. ih0 + 2*pairs - 1`` of one plane, split by row and by column
     parity: row ``r`` of ``ee``/``eo`` (``half`` values each) is padded row ``ih0 + 2r``, its
     even/odd columns; ``oe``/``oo`` the same for row ``ih0 + 2r + 1``. One value past the
@@ -152,7 +166,14 @@ def _split_plane(ee, eo, oe, oo, pairs, half, xf, plane, height, width, ih0, pl)
 
 
 @INLINE_JIT
-def _pick(ee, eo, oe, oo, row, column):
+def _pick(
+    ee: np.ndarray,
+    eo: np.ndarray,
+    oe: np.ndarray,
+    oo: np.ndarray,
+    row: int,
+    column: int,
+) -> np.ndarray:
     """The split array of row parity ``row`` and column parity ``column`` (0 even, 1 odd)."""
     if row == 0:
         return ee if column == 0 else eo
@@ -160,7 +181,21 @@ def _pick(ee, eo, oe, oo, row, column):
 
 
 @INLINE_JIT
-def _input_entry(vf, dst, xp, yp, xq, yq, ox, oy, op, oq, sr, sc, count):
+def _input_entry(
+    vf: np.ndarray,
+    dst: int,
+    xp: np.ndarray,
+    yp: np.ndarray,
+    xq: np.ndarray,
+    yq: np.ndarray,
+    ox: int,
+    oy: int,
+    op: int,
+    oq: int,
+    sr: np.floating,
+    sc: np.floating,
+    count: int,
+) -> None:
     """One position of ``V`` for ``count`` tiles: ``vf[dst + k] = R(xp, yp, op + k) + sc *
     R(xq, yq, oq + k)``, ``R(x, y, k) = x[ox + k] + sr * y[oy + k]`` (``sr``, ``sc`` are +-1:
     the products are exact). One store per loop: LLVM needs four alias checks to vectorise
@@ -174,7 +209,18 @@ def _input_entry(vf, dst, xp, yp, xq, yq, ox, oy, op, oq, sr, sc, count):
 
 
 @INLINE_JIT
-def _input_tiles(vf, v0, stride, ee, eo, oe, oo, half, count, one):
+def _input_tiles(
+    vf: np.ndarray,
+    v0: int,
+    stride: int,
+    ee: np.ndarray,
+    eo: np.ndarray,
+    oe: np.ndarray,
+    oo: np.ndarray,
+    half: int,
+    count: int,
+    one: np.floating,
+) -> None:
     """``V = B^T d B`` of ``count`` tiles of one channel: ``vf[v0 + xi*stride + k]``,
     ``xi = 4a + b``, tile ``k = r*half + j`` (tile row ``r``, column ``j``).
 
@@ -210,7 +256,17 @@ def _input_tiles(vf, v0, stride, ee, eo, oe, oo, half, count, one):
 
 
 @INLINE_JIT
-def _output_row(of, row, mf, m0, s, k0, sign, count, bias):
+def _output_row(
+    of: np.ndarray,
+    row: int,
+    mf: np.ndarray,
+    m0: int,
+    s: int,
+    k0: int,
+    sign: np.floating,
+    count: int,
+    bias: float,
+) -> None:
     """One output row of ``count`` whole tiles: ``of[row + 2j]``, ``of[row + 2j + 1]`` from
     ``P_c = M[k0 + c] + sign * (M[k0 + 4 + c] + M[k0 + 8 + c])`` (``M[xi]`` at ``mf[m0 +
     xi*s + j]``): ``P0 + P1 + P2`` and ``P1 - P2 - P3``, plus ``bias``. (Rows of ``A^T``: 0 +
@@ -229,7 +285,17 @@ def _output_row(of, row, mf, m0, s, k0, sign, count, bias):
 
 
 @INLINE_JIT
-def _output_last(of, row, mf, m0, s, k0, sign, j, bias):
+def _output_last(
+    of: np.ndarray,
+    row: int,
+    mf: np.ndarray,
+    m0: int,
+    s: int,
+    k0: int,
+    sign: np.floating,
+    j: int,
+    bias: float,
+) -> None:
     """The left output of tile ``j`` only (it overhangs the right edge): ``P0 + P1 + P2``."""
     total = bias
     for c in range(3):
@@ -239,7 +305,7 @@ def _output_last(of, row, mf, m0, s, k0, sign, j, bias):
 
 
 @INLINE_JIT
-def _count_nonfinite(bits, start, count, exponent):
+def _count_nonfinite(bits: np.ndarray, start: int, count: int, exponent: np.unsignedinteger) -> int:
     """How many of ``count`` floats, seen as unsigned integers ``bits[start ..]``, have every
     exponent bit set (Inf or NaN). An integer sum: LLVM vectorises it."""
     bad = 0
@@ -250,7 +316,19 @@ def _count_nonfinite(bits, start, count, exponent):
 
 
 @INLINE_JIT
-def _output_tiles(of, bits, exponent, top, mf, m0, stride, w_out, bias, both, one):
+def _output_tiles(
+    of: np.ndarray,
+    bits: np.ndarray,
+    exponent: np.unsignedinteger,
+    top: int,
+    mf: np.ndarray,
+    m0: int,
+    stride: int,
+    w_out: int,
+    bias: float,
+    both: bool,
+    one: np.floating,
+) -> int:
     """``y = A^T M A + bias`` for one row of tiles of one output channel, from ``mf[m0 +
     xi*stride + j]``: output row ``top`` (flat index of its column 0) and, when ``both``,
     the next one. Returns how many of the values written are not finite."""
@@ -267,7 +345,22 @@ def _output_tiles(of, bits, exponent, top, mf, m0, stride, w_out, bias, both, on
 
 
 @kernel
-def winograd_bands(x, u, b, pt, pl, band, splits, v_ws, m_ws, gemm, bits, exponent, one, out):
+def winograd_bands(
+    x: np.ndarray,
+    u: np.ndarray,
+    b: np.ndarray,
+    pt: int,
+    pl: int,
+    band: int,
+    splits: np.ndarray,
+    v_ws: np.ndarray,
+    m_ws: np.ndarray,
+    gemm: int,
+    bits: np.ndarray,
+    exponent: np.unsignedinteger,
+    one: np.floating,
+    out: np.ndarray,
+) -> int:
     n_batch, c_in, height, width = x.shape
     groups, _, o_group, c_group = u.shape
     c_out, h_out, w_out = out.shape[1], out.shape[2], out.shape[3]
@@ -351,7 +444,16 @@ def winograd_plan(
     return band, (band + 1) * half + 1, 16 * c_in * band * half, 16 * c_out * band * half
 
 
-def conv2d_winograd(x, weight, bias, stride, pads, dilation, groups, out):
+def conv2d_winograd(
+    x: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
     """3x3 stride-1 cross-correlation by Winograd F(2x2, 3x3); same signature as
     ``conv2d_reference``. Falls back to :func:`conv2d_im2col` if any value is not finite."""
     n_batch, c_in = x.shape[:2]

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 
 import numpy as np
+import numpy.typing as npt
 
 WORKSPACE_BYTES = 256 * 2**20  # what one kernel call may ask for, all threads together
 
@@ -36,7 +37,7 @@ _cache = threading.local()
 _guards: list[_Guarded] = []  # the active guard, if any (a list: tests may nest)
 
 
-def workspace(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def workspace(name: str, shape: tuple[int, ...], dtype: npt.DTypeLike) -> np.ndarray:
     """A ``shape`` view of a buffer named ``name`` that is kept, and grown, between calls.
 
     ``shape[0]`` is the number of threads: row ``t`` (``view[t]``) belongs to thread ``t``.
@@ -53,7 +54,7 @@ def workspace(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return buffer[:size].reshape(shape)
 
 
-def new_output(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+def new_output(shape: tuple[int, ...], dtype: npt.DTypeLike) -> np.ndarray:
     """A new C-contiguous array for a kernel's output (guarded inside :func:`guarded`).
 
     Raises a ``MemoryError`` that names the shape and the size when it cannot be had.
@@ -81,8 +82,10 @@ class _Guarded:
     def __init__(self) -> None:
         self._buffers: list[tuple[str, np.ndarray, np.ndarray]] = []  # name, flat, sentinel mask
 
-    def buffer(self, name: str, shape: tuple[int, ...], dtype: np.dtype, rows: bool) -> np.ndarray:
-        dtype = np.dtype(dtype)
+    def buffer(
+        self, name: str, shape: tuple[int, ...], dtype_like: npt.DTypeLike, rows: bool
+    ) -> np.ndarray:
+        dtype = np.dtype(dtype_like)
         g = GUARD_VALUES
         if rows:  # every row gets its own trailing guard: (..., last + g), after g leading
             inner = (*shape[:-1], shape[-1] + g)
