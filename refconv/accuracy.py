@@ -79,8 +79,8 @@ def adversarial_cases(seed: int = 2024) -> dict[str, tuple[np.ndarray, np.ndarra
     """
     rng = np.random.default_rng(seed)
     shape, c = (1, 32, 14, 14), 32
-    cases = {}
-    x = rng.uniform(0.5, 1.0, shape)
+    cases: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    x: np.ndarray = rng.uniform(0.5, 1.0, shape)
     x[0, 0, 6, 6] = 1e20
     w = np.zeros((c, c, 3, 3))
     w[np.arange(c), np.arange(c), 1, 1] = 1.0

@@ -11,6 +11,7 @@ import functools
 import numbers
 import operator
 from dataclasses import dataclass
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -23,11 +24,23 @@ Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 INDEX_MAX = 2**62  # strides, dilations and pads: well inside the kernels' int64 indices
 
 
-def is_int(value: object) -> bool:
-    """True for Python and NumPy integers, False for bool (``True`` is not a stride)."""
+def is_int(value: object) -> TypeGuard[int | np.integer[Any]]:
+    """True for Python and NumPy integers, False for bool (``True`` is not a stride).
+
+    For the type checker a ``True`` narrows ``value`` to an integer (``int(value)`` and
+    ``operator.index(value)`` accept it); a ``False`` says nothing about it."""
     if type(value) is int:  # the common case, without the slow abstract-class check
         return True
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value: object) -> TypeGuard[float]:
+    """True for real numbers (``numbers.Real``: Python's and NumPy's ints and floats,
+    ``Fraction``...), False for bool.
+
+    For the type checker a ``True`` narrows ``value`` to ``float``, which stands for every real
+    number (an ``int`` is accepted where a ``float`` is expected); a ``False`` says nothing."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def as_float_array(value: object, name: str) -> np.ndarray:
@@ -39,7 +52,7 @@ def as_float_array(value: object, name: str) -> np.ndarray:
     and the functional layer copies before any in-place work.
     """
     if isinstance(value, np.ma.MaskedArray):
-        masked = int(np.ma.count_masked(value))
+        masked = int(np.count_nonzero(np.ma.getmaskarray(value)))
         if masked:
             raise ValueError(
                 f"{name} is a masked array with {masked} masked value(s); a convolution has no "
@@ -114,7 +127,7 @@ def check_weight(
 def pair(value: object, name: str, minimum: int) -> Pair:
     """An int or a pair of ints, each ``>= minimum``, as an ``(h, w)`` tuple."""
     if is_int(value):
-        items = (int(value), int(value))  # type: ignore[arg-type]
+        items = (int(value), int(value))
     elif isinstance(value, (tuple, list)) and len(value) == 2 and all(is_int(v) for v in value):
         items = (int(value[0]), int(value[1]))
     else:
@@ -129,9 +142,9 @@ def pair(value: object, name: str, minimum: int) -> Pair:
 def positive_int(value: object, name: str) -> int:
     if not is_int(value):
         raise TypeError(f"{name} must be a positive int; got {value!r}")
-    if operator.index(value) < 1:  # type: ignore[arg-type]
+    if operator.index(value) < 1:
         raise ValueError(f"{name} must be a positive int; got {value!r}")
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 def choice(
@@ -183,7 +196,7 @@ def explicit_padding(
         "'valid' or 'same'"
     )
     if is_int(padding):
-        p = int(padding)  # type: ignore[arg-type]
+        p = int(padding)
         pads: Pads = ((p, p), (p, p))
     elif isinstance(padding, (tuple, list)) and len(padding) == 2:
         if all(is_int(v) for v in padding):
@@ -288,7 +301,15 @@ def conv_geometry(
 
 
 def _geometry(
-    x_shape, w_shape, stride, padding, dilation, groups, padding_mode, x_name, w_name
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: object,
+    padding: object,
+    dilation: object,
+    groups: object,
+    padding_mode: str,
+    x_name: str,
+    w_name: str,
 ) -> ConvGeometry:
     """:func:`conv_geometry`, uncached (same arguments, all given)."""
     s = pair(stride, "stride", 1)

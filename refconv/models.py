@@ -32,10 +32,7 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from collections import OrderedDict
-
-import numpy as np
 
 from . import arguments, nn
 from .nn import Seed, as_generator
@@ -60,7 +57,7 @@ MOBILENET_V1_BLOCKS = (
 
 def _width_multiplier(value: object) -> float:
     """The paper's alpha: a finite number with ``int(32 * alpha) >= 1`` (conv1 keeps a channel)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+    if not arguments.is_real(value):
         raise TypeError(
             f"width_multiplier must be a number such as 1.0, 0.75, 0.5 or 0.25; got {value!r} "
             f"({type(value).__name__})"

@@ -15,11 +15,19 @@ the functional layer checks that before calling :func:`pad`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
-from .arguments import Pads
+from .arguments import Pads, Pair
 
-_NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+NumpyMode = Literal["constant", "reflect", "edge", "wrap"]
+_NUMPY_MODE: dict[str, NumpyMode] = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def pad(x: np.ndarray, pads: Pads, mode: str = "zeros") -> np.ndarray:
@@ -107,7 +115,8 @@ def read_only_what_is_used(
       ``kernel``, dilation 1 and no padding. So memory scales with the input and the output,
       never with the padding, and no index a kernel computes exceeds the arrays it is given.
     """
-    strides, new_pads, dilations = list(stride), [tuple(p) for p in pads], list(dilation)
+    strides, dilations = list(stride), list(dilation)
+    new_pads: list[Pair] = [(before, after) for before, after in pads]
     gathered: dict[int, np.ndarray] = {}  # axis -> the padded coordinates' sources
     for axis in (0, 1):
         size = x.shape[2 + axis]

@@ -41,13 +41,13 @@ def tolerance(dtype: np.dtype | type, reduction: int, scale: ArrayLike) -> np.nd
     The ``+ 1`` is the last rounding: adding the bias, or storing a float64 oracle's value
     in the result dtype; ``eta`` is the smallest subnormal number (underflow).
     """
-    dtype = np.dtype(dtype).newbyteorder("=")  # '>f4' is float32 too
-    if dtype not in EPS:
-        raise TypeError(f"tolerance is defined for float32 and float64 results; got dtype {dtype}")
+    native: np.dtype = np.dtype(dtype).newbyteorder("=")  # '>f4' is float32 too
+    if native not in EPS:
+        raise TypeError(f"tolerance is defined for float32 and float64 results; got dtype {native}")
     if reduction < 1:
         raise ValueError(f"reduction must be a positive number of terms; got {reduction}")
-    eta = float(np.finfo(dtype).smallest_subnormal)
-    return (reduction + 1) * (EPS[dtype] * np.abs(np.asarray(scale, dtype=np.float64)) + eta)
+    eta = float(np.finfo(native).smallest_subnormal)
+    return (reduction + 1) * (EPS[native] * np.abs(np.asarray(scale, dtype=np.float64)) + eta)
 
 
 def assert_conv_close(

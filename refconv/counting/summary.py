@@ -148,11 +148,6 @@ class SummaryRow:
     cost: OpCount
 
 
-def _column_total(column: str, doc: str) -> property:
-    """A read-only attribute: the sum of one column of :class:`SummaryRow` over the rows."""
-    return property(lambda self: sum(getattr(row, column) for row in self.rows), doc=doc)
-
-
 @dataclass(frozen=True)
 class Summary:
     """What :func:`summary` returns: ``rows`` and totals; ``str()`` is a readable table."""
@@ -163,13 +158,41 @@ class Summary:
     params_convention: str
     macs_convention: str
 
-    total_params = _column_total("params", "Parameters under the summary's convention.")
-    trainable_params = _column_total("trainable_params", "Learnable parameters.")
-    total_buffers = _column_total("buffers", "Non-learnable state (BatchNorm statistics).")
-    total_multiplications = _column_total("multiplications", "Exact multiplications.")
-    total_additions = _column_total("additions", "Exact additions.")
-    total_comparisons = _column_total("comparisons", "Exact comparisons.")
-    total_macs = _column_total("macs", "The MACs column under the summary's convention.")
+    # the totals: one column of the rows, summed
+    @property
+    def total_params(self) -> int:
+        """Parameters under the summary's convention."""
+        return sum(row.params for row in self.rows)
+
+    @property
+    def trainable_params(self) -> int:
+        """Learnable parameters."""
+        return sum(row.trainable_params for row in self.rows)
+
+    @property
+    def total_buffers(self) -> int:
+        """Non-learnable state (BatchNorm statistics)."""
+        return sum(row.buffers for row in self.rows)
+
+    @property
+    def total_multiplications(self) -> int:
+        """Exact multiplications."""
+        return sum(row.multiplications for row in self.rows)
+
+    @property
+    def total_additions(self) -> int:
+        """Exact additions."""
+        return sum(row.additions for row in self.rows)
+
+    @property
+    def total_comparisons(self) -> int:
+        """Exact comparisons."""
+        return sum(row.comparisons for row in self.rows)
+
+    @property
+    def total_macs(self) -> int:
+        """The MACs column under the summary's convention."""
+        return sum(row.macs for row in self.rows)
 
     @property
     def non_trainable_params(self) -> int:

@@ -11,9 +11,8 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+import numpy.typing as npt
 
 from .. import arguments, counting
 from ..functional import pointwise_conv2d
@@ -31,7 +30,8 @@ class ReLU(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = arguments.as_float_array(x, "x")
-        return np.maximum(x, 0).astype(x.dtype, copy=False)
+        y: np.ndarray = np.maximum(x, 0).astype(x.dtype, copy=False)
+        return y
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.relu_cost(tuple(input_shape))
@@ -68,7 +68,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5) -> None:
-        if not isinstance(p, numbers.Real) or isinstance(p, (bool, np.bool_)):
+        if not arguments.is_real(p):
             raise TypeError(
                 f"p must be a probability, a number in [0, 1]; got {p!r} ({type(p).__name__})"
             )
@@ -114,7 +114,7 @@ class Linear(Module):
         bias: bool = True,
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.in_features = arguments.positive_int(in_features, "in_features")
         self.out_features = arguments.positive_int(out_features, "out_features")

@@ -15,7 +15,10 @@ True
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
+import numpy.typing as npt
 
 from .. import arguments, counting
 from ..counting.opcount import IntOrPair
@@ -23,10 +26,13 @@ from ..functional import conv2d, depthwise_conv2d, pointwise_conv2d
 from .init import Seed, initial_state, uniform
 from .module import Module
 
+# padding as PyTorch's Conv2d stores it: (ph, pw), ((top, bottom), (left, right)) or a string
+StoredPadding = arguments.Pair | arguments.Pads | str
+
 
 def conv_arguments(
     kernel: arguments.Pair, stride: object, padding: object, dilation: object, padding_mode: object
-) -> tuple[arguments.Pair, object, arguments.Pair, str]:
+) -> tuple[arguments.Pair, StoredPadding, arguments.Pair, str]:
     """Check a convolution layer's ``stride``, ``padding``, ``dilation`` and ``padding_mode``;
     return them as PyTorch's ``Conv2d`` stores them.
 
@@ -52,14 +58,20 @@ def conv_arguments(
     return s, pads, d, mode
 
 
-def compact(value: object) -> object:
+T = TypeVar("T")
+
+
+def compact(value: T) -> T | int:
     """``(a, a)`` -> ``a`` for the functional call, which caches its checks for plain ints.
 
     >>> compact((2, 2)), compact((1, 2)), compact("same")
     (2, (1, 2), 'same')
     """
-    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and value[0] == value[1]:
-        return value[0]
+    seen: object = value  # T promises nothing: look at it as any object
+    if type(seen) is tuple and len(seen) == 2:
+        first = seen[0]
+        if type(first) is int and first == seen[1]:
+            return first
     return value
 
 
@@ -136,7 +148,7 @@ class Conv2d(Module):
         padding_mode: str = "zeros",
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size
@@ -234,7 +246,7 @@ class DepthwiseConv2d(Conv2d):
         padding_mode: str = "zeros",
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.depth_multiplier = arguments.positive_int(depth_multiplier, "depth_multiplier")
         channels = arguments.positive_int(in_channels, "in_channels")
@@ -287,7 +299,7 @@ class PointwiseConv2d(Conv2d):
         bias: bool = True,
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         super().__init__(in_channels, out_channels, 1, bias=bias, seed=seed, dtype=dtype)
 

@@ -11,7 +11,10 @@ in ``dtype`` (float32 or float64).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import numpy.typing as npt
 
 from .. import arguments
 
@@ -49,8 +52,8 @@ def float_dtype(dtype: object) -> np.dtype:
     >>> float_dtype(np.float64), float_dtype("float32")
     (dtype('float64'), dtype('float32'))
     """
-    try:
-        found = None if dtype is None else np.dtype(dtype)  # type: ignore[call-overload]
+    try:  # np.dtype() is the check: it raises for anything that names no dtype
+        found = None if dtype is None else np.dtype(cast("npt.DTypeLike", dtype))
     except (TypeError, ValueError):  # not a dtype at all
         found = None
     if found is None or found not in (np.dtype(np.float32), np.dtype(np.float64)):

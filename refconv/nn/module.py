@@ -104,10 +104,12 @@ class Sequential(Module):
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string or None; got {name!r}")
         self.name = name
+        items: list[tuple[object, object]]  # checked one by one below
         if len(layers) == 1 and isinstance(layers[0], Mapping):
             items = list(layers[0].items())
         else:
             items = [(str(i), layer) for i, layer in enumerate(layers)]
+        checked: list[tuple[str, Module]] = []
         for key, layer in items:
             if not isinstance(key, str):
                 raise TypeError(f"Sequential layer names must be strings; got {key!r}")
@@ -126,7 +128,8 @@ class Sequential(Module):
                     f"Sequential takes refconv.nn layers; got {type(layer).__name__} for "
                     f"{key!r}{hint}"
                 )
-        self.layers: OrderedDict[str, Module] = OrderedDict(items)
+            checked.append((key, layer))
+        self.layers: OrderedDict[str, Module] = OrderedDict(checked)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers.values())

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import arguments, counting
 from .init import flag, float_dtype
@@ -49,10 +49,10 @@ class BatchNorm2d(Module):
         eps: float = 1e-5,
         affine: bool = True,
         *,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.num_features = arguments.positive_int(num_features, "num_features")
-        if not isinstance(eps, numbers.Real) or isinstance(eps, (bool, np.bool_)):
+        if not arguments.is_real(eps):
             raise TypeError(
                 f"eps must be a number >= 0 (default 1e-5); got {eps!r} ({type(eps).__name__})"
             )
@@ -84,7 +84,8 @@ class BatchNorm2d(Module):
         scale, shift = self.folded()
         scale = scale.astype(x.dtype)[:, None, None]  # (C, 1, 1)
         shift = shift.astype(x.dtype)[:, None, None]
-        return x * scale + shift
+        y: np.ndarray = x * scale + shift
+        return y
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         if len(input_shape) != 3 or input_shape[0] != self.num_features:

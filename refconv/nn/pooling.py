@@ -53,9 +53,13 @@ def _pool(
     return reduce(windows, axis=(-2, -1)).astype(x.dtype, copy=False)
 
 
-def _as_given(value: object) -> object:
-    """A pooling argument as PyTorch stores it: as passed (a list becomes a tuple)."""
-    return tuple(value) if isinstance(value, list) else value
+def _as_given(value: IntOrPair | list[int]) -> IntOrPair:
+    """A pooling argument as PyTorch stores it: as passed (a list, checked to be a pair by
+    then, becomes a tuple)."""
+    if isinstance(value, list):
+        h, w = value
+        return h, w
+    return value
 
 
 class MaxPool2d(Module):
@@ -164,7 +168,8 @@ class GlobalAvgPool2d(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = arguments.as_float_array(x, "x")
-        return x.mean(axis=(-2, -1), keepdims=True)
+        y: np.ndarray = x.mean(axis=(-2, -1), keepdims=True)  # (N, C, 1, 1) or (C, 1, 1)
+        return y
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.global_avg_pool2d_cost(input_shape)

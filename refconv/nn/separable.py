@@ -12,6 +12,7 @@ Each is two convolutions in one layer with one bias, after the second: depthwise
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import arguments, counting
 from ..counting.opcount import IntOrPair
@@ -55,7 +56,7 @@ class SeparableConv2d(Module):
         padding_mode: str = "zeros",
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size
@@ -156,7 +157,7 @@ class SpatialSeparableConv2d(Module):
         padding_mode: str = "zeros",
         *,
         seed: Seed = None,
-        dtype: np.dtype = np.float32,
+        dtype: npt.DTypeLike = np.float32,
     ) -> None:
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size

@@ -193,20 +193,19 @@ def mobilenet_checks() -> list[Check]:
             )
         )
         p_ratio = a_params / net_params
-        checks.append(
-            erratum(
-                f"{src} 3.3",
-                f"alpha={alpha}: parameter ratio vs alpha^2",
-                f"~{alpha**2:g}",
-                round(p_ratio, 4),
-                abs(p_ratio / alpha**2 - 1) > 0.05,
-                "conv + FC, no BN",
-                f"{p_ratio / alpha**2:.2f}x alpha^2: the 1000-class FC layer "
-                "shrinks only linearly in alpha",
+        if alpha < 1:
+            checks.append(
+                erratum(
+                    f"{src} 3.3",
+                    f"alpha={alpha}: parameter ratio vs alpha^2",
+                    f"~{alpha**2:g}",
+                    round(p_ratio, 4),
+                    abs(p_ratio / alpha**2 - 1) > 0.05,
+                    "conv + FC, no BN",
+                    f"{p_ratio / alpha**2:.2f}x alpha^2: the 1000-class FC layer "
+                    "shrinks only linearly in alpha",
+                )
             )
-            if alpha < 1
-            else None
-        )
     table7 = {192: ("418", 418), 160: ("290", 290), 128: ("186", 186)}
     for res, (text, value) in table7.items():
         r_macs = summary(net, (3, res, res)).total_macs
@@ -248,4 +247,4 @@ def mobilenet_checks() -> list[Check]:
                 "within 1% (only the FC layer does not scale with rho^2)",
             )
         )
-    return [c for c in checks if c is not None]
+    return checks

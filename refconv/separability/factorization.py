@@ -60,16 +60,18 @@ class LayerFactorization:
     def composed(self) -> np.ndarray:
         """The ``(C_out, C_in, kH, kW)`` weight the two convs together apply."""
         # W[o, c, p, q] = sum_r row[o, r, 0, q] * column[r, c, p, 0]
-        return np.einsum(
+        weight: np.ndarray = np.einsum(
             "orq,rcp->ocpq", self.row_weight[:, :, 0, :], self.column_weight[:, :, :, 0]
         )
+        return weight
 
 
 def _weight_matrix(weight: np.ndarray) -> np.ndarray:
     """The weight ``(C_out, C_in, kH, kW)`` as the matrix ``M[(c, p), (o, q)]`` the SVD factors."""
     c_out, c_in, kh, kw = weight.shape
     # M[(c, p), (o, q)] = weight[o, c, p, q]
-    return weight.transpose(1, 2, 0, 3).reshape(c_in * kh, c_out * kw)  # (C_in*kH, C_out*kW)
+    matrix: np.ndarray = weight.transpose(1, 2, 0, 3).reshape(c_in * kh, c_out * kw)
+    return matrix  # (C_in*kH, C_out*kW)
 
 
 def factorize_conv_weight(weight: ArrayLike, rank: int) -> LayerFactorization:

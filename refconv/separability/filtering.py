@@ -100,7 +100,8 @@ def filter_full(
     """
     k = as_kernel(kernel)
     x = _image(image)[None, None]  # (1, 1, H, W)
-    return conv2d(x, k[None, None], padding=padding, method=method)[0, 0]
+    y: np.ndarray = conv2d(x, k[None, None], padding=padding, method=method)[0, 0]
+    return y  # (H_out, W_out)
 
 
 def _two_passes(
@@ -112,9 +113,9 @@ def _two_passes(
 ) -> np.ndarray:
     """The column pass ``(R, 1, kH, 1)`` then the row pass ``(1, R, 1, kW)`` over one image."""
     x = _image(image)[None, None]  # (1, 1, H, W)
-    return spatial_separable_conv2d(x, column_weight, row_weight, padding=padding, method=method)[
-        0, 0
-    ]
+    y = spatial_separable_conv2d(x, column_weight, row_weight, padding=padding, method=method)
+    plane: np.ndarray = y[0, 0]  # (H_out, W_out)
+    return plane
 
 
 def filter_separable(

@@ -329,7 +329,8 @@ def dog(size: int = 9, sigma: float = 1.0, ratio: float = 1.6) -> np.ndarray:
             f"ratio * sigma (the second Gaussian's sigma) must be a positive, finite float; got "
             f"ratio={ratio!r} and sigma={sigma!r}, whose product is {s2!r}"
         )
-    return gaussian(n, s) - gaussian(n, s2)
+    difference: np.ndarray = gaussian(n, s) - gaussian(n, s2)
+    return difference
 
 
 # --------------------------------------------------------------------------- the zoo

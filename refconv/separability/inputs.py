@@ -12,11 +12,10 @@ masked entries (NumPy would drop the mask).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ..arguments import is_int
+from ..arguments import is_int, is_real
 
 __all__ = [
     "as_kernel",
@@ -246,7 +245,7 @@ def check_tol(tol: object, shape: tuple[int, int], dtype: np.dtype) -> float:
     """
     if tol is None:
         return default_tol(shape, dtype)
-    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+    if not is_real(tol):
         raise TypeError(f"tol must be a real number or None; got {tol!r}")
     try:
         finite = math.isfinite(tol)
@@ -299,11 +298,11 @@ def check_rank(rank: object, most: int, bound: str, shape: tuple[int, ...], what
     """
     if not is_int(rank):
         raise TypeError(f"rank must be an int; got {rank!r}")
-    if not 1 <= rank <= most:  # type: ignore[operator]
+    if not 1 <= rank <= most:
         raise ValueError(
             f"rank must be between 1 and {bound} = {most} for a {what} of shape {shape}; got {rank}"
         )
-    return int(rank)  # type: ignore[call-overload]
+    return int(rank)
 
 
 def positive_ints(value: object, name: str, labels: str) -> tuple[int, ...]:
@@ -345,15 +344,19 @@ def positive_ints(value: object, name: str, labels: str) -> tuple[int, ...]:
     count = labels.count(",") + 1
     what = "a pair of" if count == 2 else f"{count}"
     try:
-        items = tuple(value)  # type: ignore[arg-type]
+        # tuple() is the check (it raises the TypeError caught below); the type checker
+        # cannot know that ``value`` is iterable
+        items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"{name} must be {what} ints {labels}; got {value!r}") from None
     if len(items) != count:
         raise TypeError(f"{name} must be {what} ints {labels}; got {value!r}")
+    ints = []
     for v in items:
         if not is_int(v) or v < 1:
             raise ValueError(f"{name} must be {what} positive ints {labels}; got {value!r}")
-    return tuple(int(v) for v in items)
+        ints.append(int(v))
+    return tuple(ints)
 
 
 def positive_rank(rank: object) -> int:
@@ -384,6 +387,6 @@ def positive_rank(rank: object) -> int:
     ...
     ValueError: rank must be a positive int; got 0
     """
-    if not is_int(rank) or rank < 1:  # type: ignore[operator]
+    if not is_int(rank) or rank < 1:
         raise ValueError(f"rank must be a positive int; got {rank!r}")
-    return int(rank)  # type: ignore[call-overload]
+    return int(rank)

@@ -18,12 +18,11 @@ Limits, checked up front so that nothing overflows, wraps around or fills the me
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 
-from ..arguments import is_int
+from ..arguments import is_int, is_real
 
 __all__ = [
     "MAX_SIZE",
@@ -64,12 +63,12 @@ def check_size(size: object, name: str = "size", minimum: int = 1, odd: bool = T
     """
     if not is_int(size):
         raise TypeError(f"{name} must be an int; got {size!r}")
-    if size < minimum or (odd and size % 2 == 0) or size > MAX_SIZE:  # type: ignore[operator]
+    if size < minimum or (odd and size % 2 == 0) or size > MAX_SIZE:
         parity = "an odd int" if odd else "an int"
         raise ValueError(
             f"{name} must be {parity} >= {minimum} and <= {MAX_SIZE} (MAX_SIZE); got {size}"
         )
-    return int(size)  # type: ignore[call-overload]
+    return int(size)
 
 
 def check_order(order: object, n: int) -> int:
@@ -87,9 +86,9 @@ def check_order(order: object, n: int) -> int:
     """
     if not is_int(order):
         raise TypeError(f"order must be an int; got {order!r}")
-    if not 0 <= order < n:  # type: ignore[operator]
+    if not 0 <= order < n:
         raise ValueError(f"order must satisfy 0 <= order < size = {n}; got {order}")
-    return int(order)  # type: ignore[call-overload]
+    return int(order)
 
 
 def check_positive(value: object, name: str, what: str) -> float:
@@ -105,7 +104,7 @@ def check_positive(value: object, name: str, what: str) -> float:
     ...
     ValueError: ratio must be a positive, finite number; got 1000...
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{name} must be {what}; got {value!r}")
     try:
         number = float(value)
@@ -334,4 +333,5 @@ def gaussian_taps(size: int, sigma: float | None = None) -> np.ndarray:
     d = x**2 - (n + 1) % 2 / 4  # x^2 - x_0^2: 0 at the centre tap(s), exact
     with np.errstate(over="ignore"):  # d / s overflows to inf for a tiny sigma: exp(-inf) = 0
         taps = np.exp(-(d / s / s) / 2)
-    return taps / taps.sum()
+    normalised: np.ndarray = taps / taps.sum()  # the taps sum to 1
+    return normalised
