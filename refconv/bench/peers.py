@@ -106,16 +106,15 @@ def _correlate_mix(
     k_h, k_w = w.shape[2], w.shape[3]
     rows = slice(k_h // 2, xp.shape[2] - k_h // 2, sh)
     cols = slice(k_w // 2, xp.shape[3] - k_w // 2, sw)
-    out = None
+    h_out = len(range(*rows.indices(xp.shape[2])))  # the rows the slice keeps
+    w_out = len(range(*cols.indices(xp.shape[3])))
+    out = np.empty((x.shape[0], w.shape[0], h_out, w_out), dtype=x.dtype)
     for n in range(x.shape[0]):
         for o in range(w.shape[0]):
             acc = np.zeros(xp.shape[2:], dtype=x.dtype)  # (H + 2ph, W + 2pw)
             for c in range(x.shape[1]):
                 acc += ndimage.correlate(xp[n, c], w[o, c], mode="constant")
-            y = acc[rows, cols]  # (H_out, W_out)
-            if out is None:
-                out = np.empty((x.shape[0], w.shape[0], *y.shape), dtype=x.dtype)
-            out[n, o] = y
+            out[n, o] = acc[rows, cols]  # (H_out, W_out)
     return out
 
 

@@ -41,7 +41,7 @@ def _triad_kernel() -> Callable[..., None]:
     from numba import njit, prange
 
     @njit(parallel=True, cache=True)
-    def triad(a, b, c, scalar):
+    def triad(a: np.ndarray, b: np.ndarray, c: np.ndarray, scalar: float) -> None:
         for i in prange(a.size):
             a[i] = b[i] + scalar * c[i]
 

@@ -43,7 +43,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypedDict
 
 from .cases import CASES, COLD_CASES, Case, flops, min_bytes, multiplications
 from .processes import pool_env, run_in_process
@@ -52,6 +52,16 @@ from .worker import Worker, first_call
 
 PEERS = ("refconv", "torch", "scipy")
 Progress = Callable[[str], None]
+
+
+class PeerStats(TypedDict):
+    """One peer's numbers in a row of the report (:func:`summarise`)."""
+
+    median_s: float
+    min_s: float
+    n: int  # timed calls
+    first_s: float | None  # the first warm-up call, where it was timed
+    gflops: float  # at the median
 
 
 def torch_available() -> bool:
@@ -170,7 +180,7 @@ def summarise(
     """
     work = flops(case, batch)
     traffic = min_bytes(case, batch)
-    peers = {}
+    peers: dict[str, PeerStats] = {}
     for peer, times in samples.items():
         median = statistics.median(times)
         peers[peer] = {

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -168,12 +168,15 @@ class Worker:
             bufsize=1,
             env=pool_env(threads),
         )
+        assert self.process.stdin is not None and self.process.stdout is not None  # PIPEs
+        self.stdin: IO[str] = self.process.stdin  # requests, one JSON line each
+        self.stdout: IO[str] = self.process.stdout  # answers, one JSON line each
 
     def ask(self, **request: Any) -> dict[str, Any]:
         """Send one request and wait for its answer; worker errors become ``RuntimeError``."""
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        self.stdin.write(json.dumps(request) + "\n")
+        self.stdin.flush()
+        line = self.stdout.readline()
         if not line:
             raise RuntimeError(
                 f"the {self.peer} benchmark process died (exit code "
@@ -188,12 +191,12 @@ class Worker:
         """Ask the process to exit and wait for it."""
         if self.process.poll() is None:
             try:
-                self.process.stdin.write('{"op": "exit"}\n')
-                self.process.stdin.close()
+                self.stdin.write('{"op": "exit"}\n')
+                self.stdin.close()
             except BrokenPipeError:
                 pass
             self.process.wait(timeout=30)
-        self.process.stdout.close()
+        self.stdout.close()
 
     def __enter__(self) -> Worker:
         return self

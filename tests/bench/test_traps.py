@@ -108,6 +108,19 @@ def test_format_tables():
     assert line.split()[2:] == ["3", "ms", "4", "ms", "2.00x"]  # min, median, ratio; no calls
 
 
+def test_run_traps_when_proc_stat_goes_missing(monkeypatch):
+    # /proc/stat read before the traps but not after: "other CPUs busy" is unknown (None),
+    # where it once subtracted None from a float
+    import refconv.bench.traps as traps
+
+    readings = iter([100.0, None])
+    monkeypatch.setattr(traps, "busy_cpu_seconds", lambda: next(readings))
+    monkeypatch.setitem(traps.TRAPS, "stub", lambda params, threads: {"title": "t", "tables": []})
+    result = run_traps(TINY, threads=1, names=("stub",))
+    assert result["meta"]["other_cpus_busy"] is None
+    assert result["traps"] == {"stub": {"title": "t", "tables": []}}
+
+
 # -- the traps, measured on tiny shapes (benchmarks) ------------------------------------------
 
 

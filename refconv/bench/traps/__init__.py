@@ -106,8 +106,9 @@ def run_traps(
     traps = {name: TRAPS[name](params, threads) for name in names}
     seconds = time.perf_counter() - started
     others = None  # CPUs kept busy by other processes, on average over the run
-    if busy is not None:
-        others = max(0.0, (busy_cpu_seconds() - busy) - (own_cpu_seconds() - own)) / seconds
+    busy_end = busy_cpu_seconds()  # None, like busy, where /proc/stat cannot be read
+    if busy is not None and busy_end is not None:
+        others = max(0.0, (busy_end - busy) - (own_cpu_seconds() - own)) / seconds
     meta = {
         "threads": threads,
         "cpu_count": os.cpu_count(),

@@ -78,11 +78,11 @@ def child_blas(repeats: int, size: int, channels: int) -> dict[str, Any]:
     from ..internals import gemm_address, matmul, single_threaded_blas
 
     @numba.njit
-    def numba_np_dot(a, b, c):
+    def numba_np_dot(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         np.dot(a, b, c)
 
     @numba.njit
-    def numba_matmul(gemm, a, b, c):
+    def numba_matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         matmul(gemm, a, b, c)
 
     rng = np.random.default_rng(0)

@@ -40,13 +40,17 @@ def axpy_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
     from numba import uint64
 
     @numba.njit(fastmath={"contract"})
-    def signed(dst, src, d0, s0, count, w, reps):
+    def signed(
+        dst: np.ndarray, src: np.ndarray, d0: int, s0: int, count: int, w: float, reps: int
+    ) -> None:
         for _ in range(reps):
             for k in range(count):
                 dst[d0 + k] += w * src[s0 + k]  # may be negative: checked, wrapped
 
     @numba.njit(fastmath={"contract"})
-    def unsigned(dst, src, d0, s0, count, w, reps):
+    def unsigned(
+        dst: np.ndarray, src: np.ndarray, d0: int, s0: int, count: int, w: float, reps: int
+    ) -> None:
         d = uint64(d0)
         s = uint64(s0)
         for _ in range(reps):
@@ -71,7 +75,7 @@ def trap_wraparound(params: dict[str, Any], threads: int) -> dict[str, Any]:
         kernel(check, src, 0, 3, n, np.float32(0.5), 2)
         np.testing.assert_allclose(check, src[3 : 3 + n], rtol=1e-6)
         results[name] = measure(
-            lambda k=kernel, d=dst: k(d, src, 0, 3, n, np.float32(0.5), reps), params["repeats"]
+            functools.partial(kernel, dst, src, 0, 3, n, np.float32(0.5), reps), params["repeats"]
         )
     label = f"dst[d+k] += w*src[s+k], {n} float32 x {reps} passes"
     rows = with_ratios(
@@ -102,7 +106,15 @@ def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
     from ..internals import taps3x3
 
     @numba.njit(fastmath={"contract"})
-    def rows_array_weights(dst, src, width, count, rows, k, reps):
+    def rows_array_weights(
+        dst: np.ndarray,
+        src: np.ndarray,
+        width: int,
+        count: int,
+        rows: int,
+        k: np.ndarray,
+        reps: int,
+    ) -> None:
         for _ in range(reps):
             for i in range(rows):
                 d, r0 = uint64(i * count), uint64(i * width)
@@ -128,7 +140,15 @@ def weight_kernels() -> tuple[Callable[..., None], Callable[..., None]]:
                     )
 
     @numba.njit(fastmath={"contract"})
-    def rows_scalar_weights(dst, src, width, count, rows, k, reps):
+    def rows_scalar_weights(
+        dst: np.ndarray,
+        src: np.ndarray,
+        width: int,
+        count: int,
+        rows: int,
+        k: np.ndarray,
+        reps: int,
+    ) -> None:
         k00, k01, k02 = k[0, 0], k[0, 1], k[0, 2]
         k10, k11, k12 = k[1, 0], k[1, 1], k[1, 2]
         k20, k21, k22 = k[2, 0], k[2, 1], k[2, 2]
@@ -178,7 +198,7 @@ def trap_weights(params: dict[str, Any], threads: int) -> dict[str, Any]:
         expected = dst.copy() if expected is None else expected
         np.testing.assert_allclose(dst, expected, rtol=1e-5, atol=1e-5)
         results[name] = measure(
-            lambda f=kernel, d=dst: f(d, src, width, width_out, rows, k, reps), params["repeats"]
+            functools.partial(kernel, dst, src, width, width_out, rows, k, reps), params["repeats"]
         )
     label = f"3x3 taps, {rows} rows of {width_out} float32 x {reps}"
     rows_out = with_ratios(
@@ -213,7 +233,8 @@ def child_strided(repeats: int, shapes: list[list[int]]) -> dict[str, Any]:
         x = rng.standard_normal((n, c, h, w), dtype=np.float32)
         weight = rng.standard_normal((c, 1, 3, 3), dtype=np.float32)
         call = functools.partial(depthwise_s2, x, weight)
-        rows, outputs = [], []
+        rows: list[dict[str, Any]] = []
+        outputs = []
         for name, threshold in (
             ("split into even and odd columns first", 1),
             ("straight from the input rows", 2**62),

@@ -124,7 +124,7 @@ def planes_kernel() -> Callable[..., None]:
     from numba import prange
 
     @numba.njit(parallel=True, fastmath={"contract"})
-    def depthwise_by_planes(x, w, out):
+    def depthwise_by_planes(x: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
         n_batch, c, h, width = x.shape
         for t in prange(n_batch * c):  # t is the plane (n, c): one task per plane
             plane = x[t // c, t % c]
