@@ -186,7 +186,7 @@ def verification_json() -> dict[str, Any]:
     "mismatches", "ok"}``; ``printed`` is the figure as the source prints it, ``exact`` what
     refconv computes.
     """
-    sections = [
+    sections: list[dict[str, Any]] = [
         {"title": title, "checks": [check_json(c) for c in make()]}
         for title, make in published.SECTIONS.items()
     ]

@@ -9,6 +9,7 @@ largest difference of every method from a scipy.signal oracle.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,8 @@ def tds_example(seed: int = 0) -> dict:
     x = rng.standard_normal(EXAMPLE_SHAPE)
     c_in, k = EXAMPLE_SHAPE[1], EXAMPLE_KERNEL
     image, mid = EXAMPLE_SHAPE[1:], (c_in, 8, 8)  # the depthwise output feeds the pointwise step
-    cases = {  # name: (function, weight, groups, closed-form cost)
+    # name: (function, weight, groups, closed-form cost)
+    cases: dict[str, tuple[Callable[..., np.ndarray], np.ndarray, int, counting.OpCount]] = {
         "standard": (
             F.conv2d,
             rng.standard_normal((EXAMPLE_OUT, c_in, k, k)),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import ast
 import math
+from typing import TypedDict
 
 import numpy as np
 
@@ -283,9 +284,18 @@ def _text(
     return "\n".join(lines)
 
 
-def zoo() -> list[dict[str, object]]:
+class ZooRow(TypedDict):
+    """One kernel of the filter zoo, as ``--list`` shows it."""
+
+    name: str
+    shape: list[int]  # [kH, kW]
+    dtype: str
+    rank: int
+
+
+def zoo() -> list[ZooRow]:
     """The filter zoo: name, shape, dtype and rank of each kernel (``--list --json``)."""
-    rows = []
+    rows: list[ZooRow] = []
     for name in filters.ZOO:
         k = filters.make(name)
         rows.append(
@@ -294,10 +304,10 @@ def zoo() -> list[dict[str, object]]:
     return rows
 
 
-def _zoo_listing(rows: list[dict[str, object]]) -> str:
+def _zoo_listing(rows: list[ZooRow]) -> str:
     lines = [f"{'name':<12}{'shape':>7}  {'dtype':<8}{'rank':>5}"]
     for row in rows:
-        kh, kw = row["shape"]  # type: ignore[misc]
+        kh, kw = row["shape"]
         lines.append(f"{row['name']:<12}{kh:>4}x{kw:<2}  {row['dtype']:<8}{row['rank']:>5}")
     lines.append(
         "base names (with --size/--axis/--order/--sigma/--neighbours): " + ", ".join(BASE_NAMES)

@@ -304,7 +304,7 @@ def scaling(out_dir: Path) -> list[Path]:
 def speedup_table(out_dir: Path) -> list[tuple[str, str, float, float]]:
     """The numbers behind :func:`separable_speedup`: (shape, variant, theory, measured)."""
     run = _most_threads(data_for(out_dir))
-    rows = []
+    rows: list[tuple[str, str, float, float]] = []
     for name, members in _speedup_groups(run):
         for family in ("separable", "spatial"):
             if family in members:

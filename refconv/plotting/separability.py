@@ -151,8 +151,8 @@ def low_rank_figure(out_dir: Path) -> list[Path]:
 
 def photograph() -> np.ndarray:
     """Grace Hopper from matplotlib's sample data, grey, float64 in [0, 1], every 2nd pixel."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = imread(f, format="jpg")  # (600, 512, 3) uint8
+    path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)  # matplotlib's copy
+    rgb = imread(path, format="jpg")  # (600, 512, 3) uint8
     grey = rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255
     return grey[::2, ::2]  # (300, 256)
 

@@ -28,6 +28,7 @@ class itself (:func:`article_class`).
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -60,8 +61,16 @@ def article_class(torch: ModuleType, fixed: bool = False) -> type:
         kernel_size, stride=1, padding=0)``.
     """
 
-    class SpatiallySeparableConv2d(torch.nn.Module):
-        def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0):
+    # torch is optional and arrives as an argument: the checker cannot see its classes
+    class SpatiallySeparableConv2d(torch.nn.Module):  # type: ignore[name-defined]
+        def __init__(
+            self,
+            in_channels: int,
+            out_channels: int,
+            kernel_size: int,
+            stride: int = 1,
+            padding: int = 0,
+        ) -> None:
             super().__init__()
             pad = padding if fixed else padding // 2
             self.depthwise_row_conv = torch.nn.Conv2d(
@@ -81,7 +90,7 @@ def article_class(torch: ModuleType, fixed: bool = False) -> type:
                 groups=in_channels,
             )
 
-        def forward(self, x):
+        def forward(self, x: Any) -> Any:  # torch.Tensor in, torch.Tensor out
             return self.depthwise_col_conv(self.depthwise_row_conv(x))
 
     return SpatiallySeparableConv2d
@@ -236,7 +245,7 @@ def example(torch: ModuleType | None = None) -> list[Item]:
 
 def _even_kernel(x: np.ndarray, rng: np.random.Generator, torch: ModuleType | None) -> list[Item]:
     """(e): K = 2 by hand, and K = 4 with padding='same' per channel."""
-    items = [Text(""), Text("(e) an even kernel: K = 2, column [1, -1], row [1, 1]")]
+    items: list[Item] = [Text(""), Text("(e) an even kernel: K = 2, column [1, -1], row [1, 1]")]
     xe = np.arange(16).reshape(1, 4, 4) % 5  # (C_in, H, W) = (1, 4, 4)
     ce, re_ = np.array([1, -1]), np.array([1, 1])
     ye = spatial_separable_conv2d(xe, ce.reshape(1, 1, 2, 1), re_.reshape(1, 1, 1, 2))  # (1, 3, 3)
