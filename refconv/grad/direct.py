@@ -1,0 +1,205 @@
+"""The gradients by direct loops, compiled by Numba: the reference's sums, gathered.
+
+The reference scatters each output's gradient through its window; windows overlap, so two
+threads scattering at once would add into the same pixel. These kernels gather instead: each
+task computes values that no other task writes.
+
+**Input gradient** (:func:`input_rows`), parallel over input rows ``(n, c, h)``. Row ``h``
+of ``x`` was read through tap ``p`` by the output row ``i`` with ``i*sh + p*dh - top == h``
+(if that ``i`` is a whole number inside the output); along that row, output column ``j``
+read input column ``j*sw + q*dw - left`` through tap ``q``. So::
+
+    for every input row (n, c, h)                          <- prange: rows never overlap
+        row = 0
+        for each tap p whose output row i exists, each tap q, each output channel o of c's group:
+            row[j*sw + q*dw - left] += w[o, c, p, q] * G[n, o, i, j]    (for the j inside)
+
+**Weight gradient** (:func:`weight_taps`), parallel over ``(o, c)`` pairs: task ``(o, c)``
+owns ``dw[o, c]`` (kH x kW numbers), each the dot product of the output gradient plane
+``G[:, o]`` with the input pixels its tap read. A dot product is a reduction, which LLVM
+will not vectorise without reordering the sum (refconv allows no reordering). So each tap
+keeps one float64 partial sum *per output column* -- a row of ``W_out`` accumulators, in a
+per-thread workspace -- and the inner loop is an element-wise multiply-add along a row of
+``G``, which vectorises; each row of accumulators is summed once, at the end::
+
+    for every pair (o, c)                                   <- prange: dw[o, c] is its own
+        acc[p, q, :] = 0                                     (kH, kW, W_out), float64
+        for every output row (n, i), tap p whose input row is inside, tap q:
+            acc[p, q, j] += x[n, c, i*sh + p*dh - top, j*sw + q*dw - left] * G[n, o, i, j]
+        dw[o, c, p, q] = sum_j acc[p, q, j]
+
+(float64 also for float32 input: a weight gradient sums ``N * H_out * W_out`` products, far
+more than a forward output does, and is rounded to float32 once.)
+
+Zero padding is never materialised: only the output columns whose input column lies inside
+the image are visited (:func:`refconv.kernels.rows.inside`), as in the forward kernels.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import prange
+
+from ..arguments import Pads, Pair
+from ..kernels.rows import fill, inside
+from ..kernels.runtime import kernel, launch, thread_plan
+from ..kernels.workspace import workspace
+from .rows import multiply_add, scatter_axpy
+
+
+@kernel
+def input_rows(
+    g: np.ndarray,
+    w: np.ndarray,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
+    n_batch, c_in, height, width = out.shape
+    c_out, c_group, k_h, k_w = w.shape
+    h_out, w_out = g.shape[2], g.shape[3]
+    o_group = c_out // groups
+    gf = g.reshape(-1)  # flat views, made once
+    of = out.reshape(-1)
+    for t in prange(n_batch * c_in * height):  # t is the input row (n, c, h)
+        h = t % height
+        c = (t // height) % c_in
+        n = t // (height * c_in)
+        group = c // c_group
+        cg = c - group * c_group  # c's place in its group: the weight's second axis
+        row = t * width  # flat index of out[n, c, h, 0]
+        fill(of, row, width, 0.0)
+        for p in range(k_h):
+            reach = h + pt - p * dh  # = i * sh for the output row i that read row h via tap p
+            if reach < 0 or reach % sh != 0 or reach // sh >= h_out:
+                continue
+            i = reach // sh
+            for q in range(k_w):
+                offset = q * dw - pl  # input column of output column 0 for this tap
+                lo, hi = inside(offset, sw, width, w_out)
+                if hi <= lo:
+                    continue
+                for o in range(group * o_group, (group + 1) * o_group):
+                    src = ((n * c_out + o) * h_out + i) * w_out + lo  # G[n, o, i, lo]
+                    dst = row + lo * sw + offset  # out[n, c, h, lo*sw + offset]
+                    scatter_axpy(of, dst, sw, gf, src, hi - lo, w[o, cg, p, q])
+    return out
+
+
+@kernel
+def weight_taps(
+    x: np.ndarray,
+    g: np.ndarray,
+    sh: int,
+    sw: int,
+    pt: int,
+    pl: int,
+    dh: int,
+    dw: int,
+    groups: int,
+    sums_ws: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
+    n_batch, c_in, height, width = x.shape
+    c_out, c_group, k_h, k_w = out.shape
+    h_out, w_out = g.shape[2], g.shape[3]
+    o_group = c_out // groups
+    xf = x.reshape(-1)
+    gf = g.reshape(-1)
+    for t in prange(c_out * c_group):  # t is the pair (o, c): out[o, c] is this task's alone
+        c = t % c_group
+        o = t // c_group
+        ci = (o // o_group) * c_group + c  # the input channel
+        sums = sums_ws[numba.get_thread_id()]  # (kH*kW*W_out,): this thread's accumulators
+        fill(sums, 0, k_h * k_w * w_out, 0.0)
+        for n in range(n_batch):
+            for i in range(h_out):
+                grad = ((n * c_out + o) * h_out + i) * w_out  # G[n, o, i, 0]
+                for p in range(k_h):
+                    ih = i * sh + p * dh - pt
+                    if ih < 0 or ih >= height:
+                        continue
+                    row = ((n * c_in + ci) * height + ih) * width  # x[n, ci, ih, 0]
+                    for q in range(k_w):
+                        offset = q * dw - pl
+                        lo, hi = inside(offset, sw, width, w_out)
+                        if hi > lo:
+                            acc = (p * k_w + q) * w_out + lo  # acc[p, q, lo]
+                            src = row + lo * sw + offset
+                            multiply_add(sums, acc, xf, src, sw, gf, grad + lo, hi - lo)
+        for pq in range(k_h * k_w):  # each tap's row of partial sums, summed once
+            total = 0.0
+            for j in range(w_out):
+                total += sums[pq * w_out + j]
+            out[o, c, pq // k_w, pq % k_w] = total
+    return out
+
+
+def conv2d_input_direct(
+    grad_output: np.ndarray,
+    weight: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
+    """The input gradient by direct loops; same signature as
+    :func:`~.reference.conv2d_input_reference`."""
+    (top, _), (left, _) = pads
+    threads = thread_plan(grad_output.size * weight[0].size)  # multiply-adds
+    launch(
+        input_rows,
+        threads,
+        grad_output,
+        weight,
+        stride[0],
+        stride[1],
+        top,
+        left,
+        dilation[0],
+        dilation[1],
+        groups,
+        out,
+    )
+    return out
+
+
+def conv2d_weight_direct(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+) -> np.ndarray:
+    """The weight gradient by direct loops; same signature as
+    :func:`~.reference.conv2d_weight_reference`."""
+    (top, _), (left, _) = pads
+    threads = thread_plan(grad_output.size * out[0].size)  # multiply-adds
+    _, _, k_h, k_w = out.shape
+    size = k_h * k_w * grad_output.shape[3]  # (kH, kW, W_out) partial sums a thread
+    sums = workspace("grad tap sums", (threads, size), np.dtype(np.float64))
+    launch(
+        weight_taps,
+        threads,
+        x,
+        grad_output,
+        stride[0],
+        stride[1],
+        top,
+        left,
+        dilation[0],
+        dilation[1],
+        groups,
+        sums,
+        out,
+    )
+    return out
