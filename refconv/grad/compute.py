@@ -1,0 +1,145 @@
+"""The backward steps every gradient function shares: one validated convolution at a time.
+
+The forward pass (:func:`refconv.functional.compute.convolve`) turns ``x`` into the array its
+kernel reads, ``x'`` (padding mode applied, far-away pads reduced:
+:func:`refconv.padding.read_only_what_is_used`), then runs the kernel with the zero padding
+still to apply. The backward pass retraces those steps:
+
+* :func:`input_gradient` -- the gradient of ``x'`` by the input-gradient kernel ``method``
+  names, then back through the padding (:func:`.scatter.scatter`, only where ``x'`` is not
+  ``x`` itself);
+* :func:`weight_gradient` -- ``x'`` as the forward pass built it, then the weight-gradient
+  kernel.
+
+The kernels (``INPUT_KERNELS``, ``WEIGHT_KERNELS``) share one signature per direction, as the
+forward kernels do; ``"auto"`` picks between direct and im2col by the forward pass's rule
+(:func:`refconv.kernels.choose_method`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..arguments import ConvGeometry, Pads, Pair
+from ..functional.compute import contiguous
+from ..kernels import choose_method, new_output
+from ..padding import pad, read_only_what_is_used
+from .direct import conv2d_input_direct, conv2d_weight_direct
+from .im2col import conv2d_input_im2col, conv2d_weight_im2col
+from .reference import conv2d_input_reference, conv2d_weight_reference
+from .scatter import scatter, scatter_reference, source_map
+
+GradKernel = Callable[[np.ndarray, np.ndarray, Pair, Pads, Pair, int, np.ndarray], np.ndarray]
+
+# (grad_output, weight, stride, pads, dilation, groups, out: the gradient of x')
+INPUT_KERNELS: dict[str, GradKernel] = {
+    "reference": conv2d_input_reference,
+    "direct": conv2d_input_direct,
+    "im2col": conv2d_input_im2col,
+}
+# (x', grad_output, stride, pads, dilation, groups, out: the gradient of the weight)
+WEIGHT_KERNELS: dict[str, GradKernel] = {
+    "reference": conv2d_weight_reference,
+    "direct": conv2d_weight_direct,
+    "im2col": conv2d_weight_im2col,
+}
+
+
+def run_conv2d_input(
+    grad_output: np.ndarray,
+    weight: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+    method: str = "auto",
+) -> np.ndarray:
+    """Run the input-gradient kernel ``method`` names on validated, contiguous arrays."""
+    if method == "auto":
+        method = choose_method(out.shape, weight.shape, stride, pads, dilation, groups)
+    with np.errstate(invalid="ignore", over="ignore"):  # NumPy's reference: no warnings
+        return INPUT_KERNELS[method](grad_output, weight, stride, pads, dilation, groups, out)
+
+
+def run_conv2d_weight(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    out: np.ndarray,
+    method: str = "auto",
+) -> np.ndarray:
+    """Run the weight-gradient kernel ``method`` names on validated, contiguous arrays."""
+    if method == "auto":
+        method = choose_method(x.shape, out.shape, stride, pads, dilation, groups)
+    if method == "direct" and pads != ((0, 0), (0, 0)) and not np.isfinite(grad_output).all():
+        # The direct loops skip the products of padded zeros with the output gradient; with
+        # an Inf or NaN gradient those products are NaN, so pad and let them happen.
+        x, pads = pad(x, pads, "zeros"), ((0, 0), (0, 0))
+    with np.errstate(invalid="ignore", over="ignore"):
+        return WEIGHT_KERNELS[method](x, grad_output, stride, pads, dilation, groups, out)
+
+
+def input_gradient(
+    grad_output: np.ndarray,
+    weight: np.ndarray,
+    x_shape: tuple[int, int, int, int],
+    geometry: ConvGeometry,
+    padding_mode: str,
+    dtype: np.dtype,
+    method: str,
+) -> np.ndarray:
+    """The gradient of ``x`` (``x_shape``, 4-D) of one validated convolution, given the
+    gradient of its output ``grad_output`` (N, C_out, H_out, W_out)."""
+    grad_output = contiguous(grad_output, dtype)
+    weight = contiguous(weight, dtype)
+    n, c, h, w = x_shape
+    if n == 0:
+        return np.zeros(x_shape, dtype)
+    kernel_size = (weight.shape[2], weight.shape[3])
+    source, padded, stride, pads, dilation = source_map((h, w), kernel_size, geometry, padding_mode)
+    grad_padded = new_output((n, c, *padded), dtype)  # (N, C_in, H', W'): the gradient of x'
+    run_conv2d_input(
+        grad_output, weight, stride, pads, dilation, geometry.groups, grad_padded, method
+    )
+    if source is None:  # x' is x
+        return grad_padded
+    grad_x = new_output(x_shape, dtype)
+    if method == "reference":
+        return scatter_reference(grad_padded, source, grad_x)
+    return scatter(grad_padded, source, grad_x)
+
+
+def weight_gradient(
+    x: np.ndarray,
+    grad_output: np.ndarray,
+    w_shape: tuple[int, int, int, int],
+    geometry: ConvGeometry,
+    padding_mode: str,
+    dtype: np.dtype,
+    method: str,
+) -> np.ndarray:
+    """The gradient of the weight (``w_shape``) of one validated convolution of the 4-D
+    ``x``, given the gradient of its output ``grad_output`` (N, C_out, H_out, W_out)."""
+    x = contiguous(x, dtype)
+    grad_output = contiguous(grad_output, dtype)
+    out = new_output(w_shape, dtype)
+    if x.shape[0] == 0:
+        out[...] = 0.0
+        return out
+    # x' exactly as the forward pass built it
+    x, stride, pads, dilation = read_only_what_is_used(
+        x,
+        (w_shape[2], w_shape[3]),
+        geometry.stride,
+        geometry.pads,
+        geometry.dilation,
+        geometry.out_size,
+        padding_mode,
+    )
+    return run_conv2d_weight(x, grad_output, stride, pads, dilation, geometry.groups, out, method)
