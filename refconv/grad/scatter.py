@@ -63,19 +63,15 @@ def source_map(size: Pair, kernel_size: Pair, geometry: ConvGeometry, mode: str)
     array([2, 1, 0, 1, 2, 3, 2, 1])
     """
     height, width = size
+    args = (kernel_size, geometry.stride, geometry.pads, geometry.dilation, geometry.out_size)
+    if mode == "zeros":  # the usual case: a stand-in of no memory asks whether x' is x
+        probe = np.broadcast_to(np.float64(0.0), (1, 1, height, width))
+        used, stride, pads, dilation = read_only_what_is_used(probe, *args, mode)
+        if used is probe:  # nothing applied, nothing gathered
+            return None, size, stride, pads, dilation
     numbers = np.arange(1.0, height * width + 1.0).reshape(1, 1, height, width)  # 0: a zero
-    used, stride, pads, dilation = read_only_what_is_used(
-        numbers,
-        kernel_size,
-        geometry.stride,
-        geometry.pads,
-        geometry.dilation,
-        geometry.out_size,
-        mode,
-    )
+    used, stride, pads, dilation = read_only_what_is_used(numbers, *args, mode)
     padded = (used.shape[2], used.shape[3])
-    if used is numbers:  # nothing applied, nothing gathered: x' is x
-        return None, padded, stride, pads, dilation
     return used.reshape(-1).astype(np.int64) - 1, padded, stride, pads, dilation
 
 
