@@ -1,5 +1,5 @@
-"""The worked example of ``docs/gradients-notes.md`` is what ``python -m refconv.grad.worked``
-prints, verbatim: the page's numbers come from the command, and cannot drift from it."""
+"""The worked example of ``docs/gradients-notes.md`` is what ``refconv.grad.worked.main``
+prints, verbatim: the page's numbers come from the command it shows, and cannot drift."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from refconv.grad.worked import worked_example
 PAGE = Path(__file__).parents[2] / "docs" / "gradients-notes.md"
 
 
-def _block_after(text: str, marker: str) -> str:
-    """The first fenced block after the line ``marker`` (the command's own block)."""
-    after = text[text.index(marker) + len(marker) :]
-    body = after.split("```\n", 2)[2]  # skip the rest of the command block, open the next
-    return body.split("\n```", 1)[0]
+def _output_after(text: str, command: str) -> str:
+    """What the page shows ``$ command`` printing: the lines after it, up to the fence."""
+    after = text[text.index(f"$ {command}\n") + len(command) + 3 :]
+    return after.split("\n```", 1)[0]
 
 
 def test_the_page_shows_what_the_command_prints():
     page = PAGE.read_text(encoding="utf-8")
-    assert _block_after(page, "python -m refconv.grad.worked\n") == worked_example()
+    command = 'python -c "from refconv.grad.worked import main; main()"'
+    assert _output_after(page, command) == worked_example()
 
 
 def test_the_command_prints_the_worked_example():
