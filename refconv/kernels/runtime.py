@@ -128,9 +128,18 @@ def _layer_facts() -> tuple[bool, bool]:
     return layer == "workqueue", fork_unsafe
 
 
+_forked_child = False  # set in a child forked after this process started a fork-unsafe pool
+
+
+def _mark_forked_child() -> None:
+    """Run in every child forked after the pool started (``os.register_at_fork``)."""
+    global _forked_child
+    _forked_child = _fork_unsafe is True
+
+
 def _in_forked_child() -> bool:
     """Whether this process was forked after its parent started a fork-unsafe pool."""
-    return _pool_pid is not None and _fork_unsafe is True and os.getpid() != _pool_pid
+    return _forked_child
 
 
 def num_threads() -> int:
@@ -163,6 +172,8 @@ def launch(kernel: Kernel, threads: int, *args: Any) -> Any:
             if _pool_pid is None:
                 _needs_lock, _fork_unsafe = _layer_facts()  # starts the pool
                 _pool_pid = os.getpid()
+                if hasattr(os, "register_at_fork"):  # POSIX: forked children run serially
+                    os.register_at_fork(after_in_child=_mark_forked_child)
     available = _get_threads()
     if threads < available:
         _set_threads(threads)

@@ -19,6 +19,7 @@ would otherwise corrupt whatever the allocator put there, silently or fatally.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from collections.abc import Iterator
 
@@ -46,7 +47,7 @@ def workspace(name: str, shape: tuple[int, ...], dtype: npt.DTypeLike) -> np.nda
         return _guards[-1].buffer(f"workspace {name!r}", shape, dtype, rows=True)
     buffers = _cache.__dict__.setdefault("buffers", {})
     key = (name, np.dtype(dtype).str)
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     buffer = buffers.get(key)
     if buffer is None or buffer.size < size:
         buffer = np.empty(size, dtype=dtype)
