@@ -277,7 +277,7 @@ def _keras_cnn(separable: bool, seed: Seed) -> nn.Sequential:
     layers["flatten"] = nn.Flatten()
     layers["dense"] = nn.Linear(4 * 4 * 128, 128, seed=rng)
     layers["dense_relu"] = nn.ReLU()
-    layers["dropout"] = nn.Dropout(0.5)
+    layers["dropout"] = nn.Dropout(0.5, seed=rng)  # its masks, in training
     layers["dense_1"] = nn.Linear(128, 10, seed=rng)  # softmax not modelled
     return nn.Sequential(layers, name="SeparableCNN" if separable else "StandardCNN")
 

@@ -1,8 +1,15 @@
 """Convolution layers: :class:`Conv2d` and its two special cases, depthwise and pointwise.
 
 Each layer holds its weights and runs the functional API (:func:`refconv.conv2d` and
-friends); its ``cost`` and ``counted`` are :mod:`refconv.counting`'s closed form and counted
-loop for the same convolution. The helpers here are shared with :mod:`refconv.nn.separable`.
+friends); its ``backward`` runs :mod:`refconv.grad` with the same arguments; its ``cost`` and
+``counted`` are :mod:`refconv.counting`'s closed form and counted loop for the same
+convolution. The helpers here are shared with :mod:`refconv.nn.separable`.
+
+Backward (``docs/gradients-notes.md`` derives each identity): for ``y = conv(x, w) + b``,
+``dL/dx`` sends every output's gradient back through the window it read, weighted by the kernel
+(with stride 1, a full convolution of ``dL/dy`` with the flipped kernel); ``dL/dw`` is the
+correlation of the (padded) input with ``dL/dy``; ``dL/db`` is ``dL/dy`` summed over N, H, W.
+Forward keeps a reference to its input (no copy), which ``dL/dw`` needs.
 
 >>> import numpy as np
 >>> conv = Conv2d(3, 8, 3, padding=1, seed=0, dtype=np.float64)
@@ -20,11 +27,12 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .. import arguments, counting
+from .. import arguments, counting, grad
 from ..counting.opcount import IntOrPair
 from ..functional import conv2d, depthwise_conv2d, pointwise_conv2d
+from ..functional.compute import IntPair, PaddingArg
 from .init import Seed, initial_state, uniform
-from .module import Module
+from .module import Module, forward_first
 
 # padding as PyTorch's Conv2d stores it: (ph, pw), ((top, bottom), (left, right)) or a string
 StoredPadding = arguments.Pair | arguments.Pads | str
@@ -126,6 +134,10 @@ class Conv2d(Module):
     >>> conv = Conv2d(3, 32, 3, padding=1, seed=0)
     >>> conv.weight.shape, conv(np.zeros((3, 8, 8), dtype=np.float32)).shape
     ((32, 3, 3, 3), (32, 8, 8))
+    >>> conv.backward(np.ones((32, 8, 8), dtype=np.float32)).shape       # dL/dx
+    (3, 8, 8)
+    >>> conv.get_parameter("bias").grad[:3]                             # 8*8 ones each
+    array([64., 64., 64.], dtype=float32)
     >>> c = conv.cost((3, 32, 32))
     >>> c.params, c.multiplications, c.additions          # 864 + 32; 32*32*32*27; ... *27
     (896, 884736, 884736)
@@ -134,6 +146,7 @@ class Conv2d(Module):
     """
 
     parameter_names = ("weight", "bias")
+    _saved: np.ndarray | None = None  # the last forward's input, for backward
 
     def __init__(
         self,
@@ -150,6 +163,7 @@ class Conv2d(Module):
         seed: Seed = None,
         dtype: npt.DTypeLike = np.float32,
     ) -> None:
+        super().__init__()
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size
         )
@@ -169,10 +183,40 @@ class Conv2d(Module):
         self.bias = uniform(rng, (self.out_channels,), fan_in, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return conv2d(
+        y = conv2d(
             x,
             self.weight,
             self.bias,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.groups,
+            self.padding_mode,
+        )
+        self._saved = arguments.as_float_array(x, "x")  # checked by conv2d by now
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dx``; adds ``dL/dweight`` and ``dL/dbias`` to their ``.grad``."""
+        x = forward_first(self, self._saved)
+        grad_x = self.input_gradient(x.shape, grad_output)  # checks grad_output's shape
+        self._saved = None
+        self.accumulate_grad("weight", self.weight_gradient(x, grad_output))
+        if self.bias is not None:
+            self.accumulate_grad("bias", grad.conv2d_bias(grad_output))
+        return grad_x
+
+    def input_gradient(self, input_shape: tuple[int, ...], grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dx`` for an input of ``input_shape``: :func:`refconv.grad.conv2d_input`."""
+        return grad.conv2d_input(input_shape, self.weight, grad_output, *self._geometry())
+
+    def weight_gradient(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dweight``: :func:`refconv.grad.conv2d_weight`."""
+        return grad.conv2d_weight(x, self.weight.shape, grad_output, *self._geometry())
+
+    def _geometry(self) -> tuple[IntPair, PaddingArg, IntPair, int, str]:
+        """stride, padding, dilation, groups, padding_mode, as the forward call gets them."""
+        return (
             compact(self.stride),
             compact(self.padding),
             compact(self.dilation),
@@ -265,7 +309,7 @@ class DepthwiseConv2d(Conv2d):
         )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return depthwise_conv2d(
+        y = depthwise_conv2d(
             x,
             self.weight,
             self.bias,
@@ -273,6 +317,23 @@ class DepthwiseConv2d(Conv2d):
             compact(self.padding),
             compact(self.dilation),
             self.padding_mode,
+        )
+        self._saved = arguments.as_float_array(x, "x")
+        return y
+
+    def input_gradient(self, input_shape: tuple[int, ...], grad_output: np.ndarray) -> np.ndarray:
+        """:func:`refconv.grad.depthwise_conv2d_input`: input channel ``c`` collects the
+        gradients of its ``depth_multiplier`` output channels."""
+        stride, padding, dilation, _, mode = self._geometry()
+        return grad.depthwise_conv2d_input(
+            input_shape, self.weight, grad_output, stride, padding, dilation, mode
+        )
+
+    def weight_gradient(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        """:func:`refconv.grad.depthwise_conv2d_weight`: one channel at a time."""
+        stride, padding, dilation, _, mode = self._geometry()
+        return grad.depthwise_conv2d_weight(
+            x, self.weight.shape, grad_output, stride, padding, dilation, mode
         )
 
     def extra_repr(self) -> str:
@@ -304,7 +365,17 @@ class PointwiseConv2d(Conv2d):
         super().__init__(in_channels, out_channels, 1, bias=bias, seed=seed, dtype=dtype)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return pointwise_conv2d(x, self.weight, self.bias)
+        y = pointwise_conv2d(x, self.weight, self.bias)
+        self._saved = arguments.as_float_array(x, "x")
+        return y
+
+    def input_gradient(self, input_shape: tuple[int, ...], grad_output: np.ndarray) -> np.ndarray:
+        """:func:`refconv.grad.pointwise_conv2d_input`: ``weight.T @ dL/dy`` at every pixel."""
+        return grad.pointwise_conv2d_input(input_shape, self.weight, grad_output)
+
+    def weight_gradient(self, x: np.ndarray, grad_output: np.ndarray) -> np.ndarray:
+        """:func:`refconv.grad.pointwise_conv2d_weight`: ``dL/dy @ x.T`` summed over pixels."""
+        return grad.pointwise_conv2d_weight(x, self.weight.shape, grad_output)
 
     def extra_repr(self) -> str:
         return f"{self.in_channels}, {self.out_channels}, bias={self.bias is not None}"

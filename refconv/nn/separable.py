@@ -4,6 +4,11 @@ Each is two convolutions in one layer with one bias, after the second: depthwise
 (:class:`SeparableConv2d`, Keras ``SeparableConv2D``), or ``kH x 1`` then ``1 x kW``
 (:class:`SpatialSeparableConv2d`). Their ``cost`` keeps the two passes in ``parts``.
 
+Backward is the chain rule through the two steps (:mod:`refconv.grad`'s ``*_weights``
+functions): ``dL/dmid`` from the second step's input gradient, then ``dL/dx`` from the first's;
+each weight's gradient from its own step's weight gradient (the intermediate array is computed
+again from the input for that). Forward keeps a reference to its input (no copy).
+
 >>> layer = SeparableConv2d(3, 256, 5, bias=False, seed=0)
 >>> [(name, part.multiplications) for name, part in layer.cost((3, 12, 12)).parts]
 [('depthwise', 4800), ('pointwise', 49152)]
@@ -14,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .. import arguments, counting
+from .. import arguments, counting, grad
 from ..counting.opcount import IntOrPair
 from ..functional import separable_conv2d, spatial_separable_conv2d
 from .conv import compact, conv_arguments, conv_channels, expect_channels
 from .init import Seed, initial_state, uniform
-from .module import Module
+from .module import Module, forward_first
 
 
 class SeparableConv2d(Module):
@@ -42,6 +47,7 @@ class SeparableConv2d(Module):
     """
 
     parameter_names = ("depthwise_weight", "pointwise_weight", "bias")
+    _saved: np.ndarray | None = None  # the last forward's input, for backward
 
     def __init__(
         self,
@@ -58,6 +64,7 @@ class SeparableConv2d(Module):
         seed: Seed = None,
         dtype: npt.DTypeLike = np.float32,
     ) -> None:
+        super().__init__()
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size
         )
@@ -73,7 +80,7 @@ class SeparableConv2d(Module):
         self.bias = uniform(rng, (self.out_channels,), mid, dtype) if has_bias else None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return separable_conv2d(
+        y = separable_conv2d(
             x,
             self.depthwise_weight,
             self.pointwise_weight,
@@ -83,6 +90,29 @@ class SeparableConv2d(Module):
             compact(self.dilation),
             self.padding_mode,
         )
+        self._saved = arguments.as_float_array(x, "x")  # checked by now
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dx`` by :func:`refconv.grad.separable_conv2d_weights`, which also gives the
+        gradients of both weights and the bias (added to their ``.grad``)."""
+        x = forward_first(self, self._saved)
+        g = grad.separable_conv2d_weights(
+            x,
+            self.depthwise_weight,
+            self.pointwise_weight,
+            grad_output,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.padding_mode,
+        )
+        self._saved = None
+        self.accumulate_grad("depthwise_weight", g.depthwise_weight)
+        self.accumulate_grad("pointwise_weight", g.pointwise_weight)
+        if self.bias is not None:
+            self.accumulate_grad("bias", g.bias)
+        return g.x
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         expect_channels(self, self.in_channels, input_shape)
@@ -142,6 +172,7 @@ class SpatialSeparableConv2d(Module):
     """
 
     parameter_names = ("column_weight", "row_weight", "bias")
+    _saved: np.ndarray | None = None  # the last forward's input, for backward
 
     def __init__(
         self,
@@ -159,6 +190,7 @@ class SpatialSeparableConv2d(Module):
         seed: Seed = None,
         dtype: npt.DTypeLike = np.float32,
     ) -> None:
+        super().__init__()
         self.in_channels, self.out_channels, self.kernel_size = conv_channels(
             in_channels, out_channels, kernel_size
         )
@@ -201,7 +233,7 @@ class SpatialSeparableConv2d(Module):
                 )
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return spatial_separable_conv2d(
+        y = spatial_separable_conv2d(
             x,
             self.column_weight,
             self.row_weight,
@@ -212,6 +244,30 @@ class SpatialSeparableConv2d(Module):
             self.groups,
             self.padding_mode,
         )
+        self._saved = arguments.as_float_array(x, "x")  # checked by now
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        """``dL/dx`` by :func:`refconv.grad.spatial_separable_conv2d_weights`, which also
+        gives the gradients of both weights and the bias (added to their ``.grad``)."""
+        x = forward_first(self, self._saved)
+        g = grad.spatial_separable_conv2d_weights(
+            x,
+            self.column_weight,
+            self.row_weight,
+            grad_output,
+            compact(self.stride),
+            compact(self.padding),
+            compact(self.dilation),
+            self.groups,
+            self.padding_mode,
+        )
+        self._saved = None
+        self.accumulate_grad("column_weight", g.column_weight)
+        self.accumulate_grad("row_weight", g.row_weight)
+        if self.bias is not None:
+            self.accumulate_grad("bias", g.bias)
+        return g.x
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         expect_channels(self, self.in_channels, input_shape)

@@ -65,8 +65,8 @@ def test_batchnorm_inference_formula():
         bn.running_var[:, None, None] + 1e-3
     ) * bn.weight[:, None, None] + bn.bias[:, None, None]
     np.testing.assert_allclose(bn(x), expected, rtol=1e-12)
-    assert set(bn.parameters()) == {"weight", "bias"}
-    assert set(bn.buffers()) == {"running_mean", "running_var"}
+    assert {name for name, _ in bn.named_parameters()} == {"weight", "bias"}
+    assert {name for name, _ in bn.named_buffers()} == {"running_mean", "running_var"}
 
 
 def test_pooling_by_hand():
@@ -99,7 +99,7 @@ def test_sequential_names_parameters_and_cost():
         name="tiny",
     )
     assert [n for n, _ in net.named_leaves()] == ["features.0", "features.1", "head.0", "head.1"]
-    assert set(net.parameters()) == {
+    assert {name for name, _ in net.named_parameters()} == {
         "features.0.weight",
         "features.1.weight",
         "features.1.bias",
