@@ -37,31 +37,57 @@ COLORS = {
 
 def tds_example(out_dir: Path) -> list[Path]:
     """Multiplications per convolution type for 12x12x3, 5x5 kernels, 256 outputs (the
-    TDS introduction's example)."""
+    TDS introduction's example), on a linear axis: a bar's length is its count.
+
+    (On a log axis a stacked bar lies: 4,800 of 53,952 would look like a third of it.) The
+    one count past the axis, the spatially separable block with 256 channels between its
+    passes, is cut at the edge and labelled.
+    """
     rows = {r.name: r.multiplications for r in compare_convolutions()}
-    fig, ax = new_figure(8.0, 4.2)
+    narrow = compare_convolutions(intermediate_channels=3)[-1].multiplications
+    standard = rows["standard"]
+    fig, ax = new_figure(8.4, 4.2)
     labels = [
         "standard\n5x5x3 x 256",
         "depthwise + pointwise\n(Keras SeparableConv2D)",
-        "spatially separable\n5x1 (3->256) + 1x5 (256->256)",
         "spatially separable\n5x1 (3->3) + 1x5 (3->256)",
+        "spatially separable\n5x1 (3->256) + 1x5 (256->256)",
     ]
-    narrow = compare_convolutions(intermediate_channels=3)[-1].multiplications
-    values = [rows["standard"], rows["depthwise + pointwise"], rows["spatial 5x1 + 1x5"], narrow]
-    colors = [COLORS["standard"], COLORS["depthwise"], COLORS["spatial"], COLORS["spatial"]]
+    values = [standard, rows["depthwise + pointwise"], narrow, rows["spatial 5x1 + 1x5"]]
+    colors = [COLORS["standard"], COLORS["pointwise"], COLORS["spatial"], COLORS["spatial"]]
+    right = 1.45 * standard  # the axis ends here; a longer bar is cut
     y = np.arange(len(values))[::-1]
-    ax.barh(y, values, color=colors, height=0.6)
-    # the depthwise + pointwise bar split into its two steps
-    ax.barh(y[1], rows["depthwise"], color="#1b4f72", height=0.6, label="depthwise part")
+    ax.barh(y, [min(v, right) for v in values], color=colors, height=0.6)
+    ax.barh(y[1], rows["depthwise"], color=COLORS["depthwise"], height=0.6)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v * 1.15, yi, f"{v:,}", va="center", fontsize=9)
-    ax.set_xscale("log")
-    ax.set_xlim(1e3, 2e8)
+        if v > right:
+            ax.text(
+                right * 0.98,
+                yi,
+                f"{v:,} →\n{v / standard:.1f} x standard, off the axis",
+                va="center",
+                ha="right",
+                fontsize=9,
+                color="white",
+                weight="bold",
+            )
+        else:
+            ratio = "" if v == standard else f"  ({v / standard:.3f} x standard)"
+            ax.text(v + right * 0.01, yi, f"{v:,}{ratio}", va="center", fontsize=9)
+    ax.annotate(
+        f"depthwise {rows['depthwise']:,} + pointwise {rows['pointwise']:,}",
+        (rows["depthwise + pointwise"] / 2, y[1] - 0.32),
+        xytext=(right * 0.3, y[1] - 0.45),
+        fontsize=9,
+        va="top",
+        arrowprops={"arrowstyle": "->", "lw": 0.8},
+    )
+    ax.set_xlim(0, right)
     ax.set_yticks(y, labels, fontsize=9)
-    ax.set_xlabel("multiplications (log scale)")
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e6:g}M" if v else "0")
+    ax.set_xlabel("multiplications (linear axis)")
     ax.set_title("12x12x3 input, 5x5 kernels, 256 output channels, no padding")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-    ax.grid(axis="x", which="both", alpha=0.25)
+    ax.grid(axis="x", alpha=0.25)
     return [save(fig, out_dir / "counting_tds_example.png")]
 
 
@@ -123,27 +149,30 @@ def _mobilenet_rows() -> tuple[Summary, list[tuple[SummaryRow, str]]]:
 
 
 def mobilenet_layers(out_dir: Path) -> list[Path]:
-    """MobileNet v1 1.0-224: Mult-Adds and parameters of every conv / FC layer."""
+    """MobileNet v1 1.0-224: Mult-Adds and parameters of every conv / FC layer, one row a
+    layer (names written level, at a readable size)."""
     s, rows = _mobilenet_rows()
-    fig, (top, bottom) = new_figure(11.0, 6.0, nrows=2, sharex=True)
-    x = np.arange(len(rows))
+    fig, (left, right) = new_figure(10.0, 8.0, ncols=2, sharey=True)
+    y = np.arange(len(rows))[::-1]  # first layer on top
     colors = [COLORS[kind] for _, kind in rows]
-    top.bar(x, [r.macs / 1e6 for r, _ in rows], color=colors)
-    bottom.bar(x, [r.params / 1e3 for r, _ in rows], color=colors)
-    top.set_ylabel("Mult-Adds (millions)")
-    bottom.set_ylabel("parameters (thousands)")
-    bottom.set_xticks(x, [r.name.replace("conv_", "") for r, _ in rows], rotation=90, fontsize=8)
-    top.set_title(
+    left.barh(y, [r.macs / 1e6 for r, _ in rows], color=colors)
+    right.barh(y, [r.params / 1e3 for r, _ in rows], color=colors)
+    left.set_yticks(y, [r.name.replace("conv_", "") for r, _ in rows], fontsize=9)
+    left.set_xlabel("Mult-Adds (millions)")
+    right.set_xlabel("parameters (thousands)")
+    fig.suptitle(
         f"MobileNet v1 1.0-224: {s.total_macs / 1e6:.1f}M Mult-Adds (paper: 569M), "
-        f"conv + FC layers, BN excluded"
+        f"conv + FC layers, BN excluded",
+        fontsize=11,
     )
     handles = [
-        top.bar(0, 0, color=COLORS[k], label=k)
+        left.barh(0, 0, color=COLORS[k], label=k)
         for k in ("Conv 3x3", "Conv DW 3x3", "Conv 1x1", "Fully Connected")
     ]
-    top.legend(handles=handles, fontsize=8, frameon=False)
-    for ax in (top, bottom):
-        ax.grid(axis="y", alpha=0.25)
+    right.legend(handles=handles, fontsize=9, frameon=False, loc="upper right")
+    for ax in (left, right):
+        ax.grid(axis="x", alpha=0.25)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
     return [save(fig, out_dir / "counting_mobilenet_layers.png")]
 
 
@@ -173,19 +202,22 @@ def mobilenet_types(out_dir: Path) -> list[Path]:
             y - 0.18, printed, height=0.36, color="white", edgecolor="black", label="paper, Table 2"
         )
         for yi, e, p in zip(y, exact, printed, strict=True):
+            inside = max(e, p) > 70  # a long bar holds its own label, the axis ends at 100 %
             ax.text(
-                max(e, p) + 1.5,
+                max(e, p) - 1.5 if inside else max(e, p) + 1.5,
                 yi,
                 f"{e:.2f}% / {p:.2f}%",
                 va="center",
-                fontsize=8,
+                ha="right" if inside else "left",
+                fontsize=9,
                 color="#c0392b" if abs(e - p) > 0.006 else "black",
+                bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5} if inside else None,
             )
         ax.set_yticks(y, kinds)
-        ax.set_xlim(0, 125)
+        ax.set_xlim(0, 100)
         ax.set_xlabel("percent (exact / printed)")
         ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8, frameon=False, loc="center right")
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
     fig.suptitle(
         "MobileNet v1 1.0-224 by layer type: Conv 3x3 is 1.91% of the Mult-Adds, "
         "not the printed 1.19%",

@@ -123,16 +123,10 @@ def _most_threads(data: dict[str, Any]) -> dict[str, Any]:
     return data["threads"][max(data["threads"], key=int)]
 
 
-def _stamp(ax: Any, run: dict[str, Any]) -> None:
+def _stamp(run: dict[str, Any]) -> str:
+    """The footer of a measured figure: when, on how many threads, median of how many."""
     meta = run["meta"]
-    ax.annotate(
-        f"{meta['date']}, {meta['threads']} thread(s), median of {meta['repeats']}",
-        xy=(1.0, -0.14),
-        xycoords="axes fraction",
-        ha="right",
-        fontsize=7,
-        color="gray",
-    )
+    return f"{meta['date']}, {meta['threads']} thread(s), median of {meta['repeats']}"
 
 
 def roofline(out_dir: Path) -> list[Path]:
@@ -182,8 +176,7 @@ def roofline(out_dir: Path) -> list[Path]:
     )
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(True, which="both", alpha=0.3)
-    _stamp(ax, run)
-    return [save(fig, out_dir / "performance_roofline.png")]
+    return [save(fig, out_dir / "performance_roofline.png", footer=_stamp(run))]
 
 
 def _speedup_groups(run: dict[str, Any]) -> list[tuple[str, dict[str, dict[str, Any]]]]:
@@ -241,8 +234,7 @@ def separable_speedup(out_dir: Path) -> list[Path]:
     ax.set_ylabel("speed-up over the standard convolution")
     ax.set_title("Theoretical (multiplication ratio) vs measured speed-up, refconv", fontsize=10)
     ax.legend(fontsize=7)
-    _stamp(ax, run)
-    return [save(fig, out_dir / "performance_separable_speedup.png")]
+    return [save(fig, out_dir / "performance_separable_speedup.png", footer=_stamp(run))]
 
 
 def scaling(out_dir: Path) -> list[Path]:
@@ -285,20 +277,15 @@ def scaling(out_dir: Path) -> list[Path]:
     else:
         by_thread = {t: {r["case"]: r for r in data["threads"][t]["results"]} for t in counts}
         names = [name for name in by_thread[counts[0]] if name in by_thread[counts[-1]]]
+        y = np.arange(len(names))[::-1]  # first case on top
         for j, t in enumerate(counts):
             times = [by_thread[t][name]["peers"]["refconv"]["median_s"] * 1e3 for name in names]
-            right.bar(np.arange(len(names)) + (j - 0.5) * 0.4, times, 0.4, label=f"{t} thread(s)")
-        right.set_xticks(
-            range(len(names)),
-            [by_thread[counts[0]][n]["title"] for n in names],
-            rotation=20,
-            fontsize=7,
-        )
-        right.set_ylabel("median time (ms)")
+            right.barh(y - (j - 0.5) * 0.4, times, 0.4, label=f"{t} thread(s)")
+        right.set_yticks(y, [by_thread[counts[0]][n]["title"] for n in names], fontsize=9)
+        right.set_xlabel("median time (ms)")
         right.set_title("threads (numba.set_num_threads and BLAS)", fontsize=10)
         right.legend(fontsize=8)
-    _stamp(left, run)
-    return [save(fig, out_dir / "performance_scaling.png")]
+    return [save(fig, out_dir / "performance_scaling.png", footer=_stamp(run))]
 
 
 def speedup_table(out_dir: Path) -> list[tuple[str, str, float, float]]:

@@ -102,7 +102,8 @@ def spectra(out_dir: Path) -> list[Path]:
         s = results[name].singular_values
         shown = np.maximum(s / s[0], floor)
         style = "s--" if name == "laplacian8" else "o-"
-        right.semilogy(np.arange(1, s.size + 1), shown, style, ms=4, label=f"{name} ({s.size}x)")
+        k_h, k_w = filters.make(name).shape
+        right.semilogy(np.arange(1, s.size + 1), shown, style, ms=4, label=f"{name} ({k_h}×{k_w})")
     right.axhspan(floor / 3, 1e-15, color="0.9")
     right.text(1.1, 3e-17, "rounding noise", fontsize=8, color="0.3")
     right.set_ylim(floor / 3, 3)
@@ -129,24 +130,34 @@ def low_rank_figure(out_dir: Path) -> list[Path]:
     axes[1, 0].semilogy(np.arange(1, s.size + 1), np.maximum(s, 1e-20), "o-", ms=4)
     axes[1, 0].set_title("singular values", fontsize=10)
     axes[1, 0].set_xlabel("i")
-    rmax = float(np.abs(kernel - approximations[1]).max())
     for ax, rank in zip(axes[1, 1:], (1, 2), strict=True):
         residual = kernel - approximations[rank]
-        ax.imshow(residual, cmap=CMAP, vmin=-rmax, vmax=rmax)
+        rmax = float(np.abs(residual).max())  # each residual on its own scale: a rank-2
+        ax.imshow(residual, cmap=CMAP, vmin=-rmax, vmax=rmax)  # residual is rounding noise
         error = np.linalg.norm(residual)
         predicted = np.sqrt(np.sum(s[rank:] ** 2))
         ax.set_title(
             f"kernel − rank {rank}: ‖·‖_F = {error:.2g}\n√(σ{rank + 1}² + …) = {predicted:.2g}",
             fontsize=9,
         )
+        what = "" if rank == 1 else ": rounding noise"
+        ax.set_xlabel(f"colours ×{_power(vmax / rmax)} the kernel's{what}", fontsize=8)
     for ax in (*axes[0], *axes[1, 1:]):
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[1, 1].set_ylabel(f"colours ×{vmax / rmax:.0f}", fontsize=9)
     fig.suptitle(
         "Eckart–Young: the truncated SVD is the best sum of r separable kernels", fontsize=11
     )
     return [save(fig, out_dir / "separability_low_rank.png")]
+
+
+def _power(factor: float) -> str:
+    """``7`` for a small factor, ``2·10¹⁶`` for a large one."""
+    if factor < 100:
+        return f"{factor:.0f}"
+    exponent = int(np.floor(np.log10(factor)))
+    digits = str(exponent).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
+    return f"{factor / 10**exponent:.0f}·10{digits}"
 
 
 def photograph() -> np.ndarray:
@@ -175,11 +186,16 @@ def edges(out_dir: Path) -> list[Path]:
     for ax, (data, cmap, lo, hi, title) in zip(axes, panels, strict=False):
         ax.imshow(data, cmap=cmap, vmin=lo, vmax=hi)
         ax.set_title(title, fontsize=10)
-    worst = float(np.abs(difference).max())
-    scale = max(worst, np.finfo(np.float64).eps)
-    shown = axes[3].imshow(difference, cmap=CMAP, vmin=-scale, vmax=scale)
-    axes[3].set_title(f"difference (two-pass − 2-D)\nmax |·| = {worst:.1g}", fontsize=10)
-    fig.colorbar(shown, ax=axes[3], fraction=0.046, pad=0.04)
+    eps = float(np.finfo(np.float64).eps)
+    in_eps = difference / eps  # in units of eps: readable numbers, no 1e-16 offset on the bar
+    worst = float(np.abs(in_eps).max())
+    scale = max(worst, 1.0)
+    shown = axes[3].imshow(in_eps, cmap=CMAP, vmin=-scale, vmax=scale)
+    axes[3].set_title(
+        f"difference (two-pass − 2-D)\nmax |·| = {worst:.0f} ε = {worst * eps:.1g}", fontsize=10
+    )
+    bar = fig.colorbar(shown, ax=axes[3], fraction=0.046, pad=0.04)
+    bar.set_label(f"in units of ε = {eps:.2g}", fontsize=8)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -23,9 +23,22 @@ def new_figure(width: float = 7.0, height: float = 4.5, **kwargs: Any) -> tuple[
     return fig, fig.subplots(**kwargs)
 
 
-def save(fig: Figure, path: Path) -> Path:
-    """Lay out ``fig``, save it as PNG at :data:`DPI` (folders created), return the path."""
+#: Height kept free for a footer at the bottom of a figure, in inches.
+FOOTER_INCHES = 0.25
+
+
+def save(fig: Figure, path: Path, footer: str | None = None, tight: bool = True) -> Path:
+    """Lay out ``fig``, save it as PNG at :data:`DPI` (folders created), return the path.
+
+    ``footer`` is a grey line at the bottom right (e.g. when a measurement was made): the
+    layout keeps :data:`FOOTER_INCHES` free for it, under the axes' labels. ``tight=False``
+    keeps a layout the figure already has (``tight_layout`` would redo it).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    if tight:
+        bottom = FOOTER_INCHES / fig.get_figheight() if footer else 0.0
+        fig.tight_layout(rect=(0.0, bottom, 1.0, 1.0))
+    if footer:
+        fig.text(0.99, 0.012, footer, ha="right", va="bottom", fontsize=7, color="gray")
     fig.savefig(path, dpi=DPI)
     return path
