@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-TOPICS = ("separability", "counting", "performance")
+TOPICS = ("separability", "counting", "dataflow", "performance")
 
 FigureFunction = Callable[[Path], list[Path]]
 
