@@ -85,6 +85,29 @@ def _cases() -> list[tuple[list[str], str]]:
     cases += [(["bench", "--batch", "65"], "--batch"), (["bench", "--threads", "257"], "--threads")]
     cases += [(["bench", "--json", value], "--json") for value in BAD_PATHS]
     cases += [(["bench", "--peers", "nope"], "--peers"), (["bench", "--cases", "nope"], "--cases")]
+    for option in ("--channels", "--out-channels", "--multiplier", "--groups", "--fps", "--seed"):
+        cases += [
+            (["animate", option, value], option)
+            for value in BAD_INTS
+            if value != "0" or option != "--seed"
+        ]
+    for option in ("--input", "--kernel", "--stride", "--dilation"):
+        cases += [
+            (["animate", option, value], option)
+            for value in ("0", "-1", "abc", "", "1x2x3", "99", HUGE)
+        ]
+    cases += [
+        (["animate", "--padding", value], "--padding")
+        for value in ("-1", "abc", "", "9", HUGE, "samee")
+    ]
+    cases += [(["animate", "--out", value], "--out") for value in BAD_PATHS]
+    cases += [
+        (["animate", "--family", "nope"], "--family"),
+        (["animate", "--kernel", "7"], "--kernel"),  # larger than the 5x5 input
+        (["animate", "--input", "16x16"], "--input"),  # 196 frames
+        (["animate", "--family", "depthwise", "--out-channels", "2"], "--out-channels"),
+        (["animate", "--family", "pointwise", "--stride", "2"], "--stride"),  # 1x1: none to set
+    ]
     return cases
 
 
