@@ -13,7 +13,7 @@ All of them are deep-learning convolutions, i.e. cross-correlations: the kernel 
 (1, 256, 8, 8)
 """
 
-from . import counting, models, nn, published, separability
+from . import counting, grad, models, nn, published, separability
 from .counting import summary
 from .functional import (
     conv2d,
@@ -32,6 +32,7 @@ __all__ = [
     "counting",
     "depthwise_conv2d",
     "filters",
+    "grad",
     "is_separable",
     "models",
     "nn",
