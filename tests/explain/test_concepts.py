@@ -9,19 +9,26 @@ prints, and every number in its prose is printed by one of its commands.
 
 from __future__ import annotations
 
+import doctest
 import itertools
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import refconv
+from refconv.cli import build_parser
+from refconv.cli.animate import geometry
 from refconv.explain import concepts
 from refconv.explain.concepts import costs, examples, two_steps
 from refconv.explain.concepts.trace import FAMILIES, Step, Tap, Windows, family_steps, trace, value
 from refconv.explain.page import failed, text
+from refconv.plotting.animation import frame_count
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "concepts.md"
@@ -186,3 +193,62 @@ def test_python_dash_m_prints_a_topic() -> None:
     )
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout == concepts.report("separable") + "\n"
+
+
+# --------------------------------------------------------------------------- docs/concepts.md
+
+
+def _blocks(page: str) -> list[tuple[str, str]]:
+    """Every ```` ```console ```` block that starts with a command line ``$ python -m ...``."""
+    pattern = r"```console\n\$ (python -m refconv\.explain\.concepts [a-z]+)\n(.*?)```"
+    return [(command, output.rstrip("\n")) for command, output in re.findall(pattern, page, re.S)]
+
+
+def test_every_output_on_the_page_is_what_its_command_prints() -> None:
+    page = PAGE.read_text()
+    blocks = _blocks(page)
+    assert [command.split()[-1] for command, _ in blocks] == list(concepts.TOPICS)
+    for command, output in blocks:
+        assert output == concepts.report(command.split()[-1]), command
+
+
+def test_every_number_in_the_prose_is_printed_by_a_command() -> None:
+    page = PAGE.read_text()
+    prose = re.sub(r"```.*?```", "", page, flags=re.S)  # the code blocks are checked above
+    prose = re.sub(r"\]\([^)]*\)|`[^`]*`", "", prose)  # link targets and inline code
+    printed = "\n".join(concepts.report(topic) for topic in concepts.TOPICS)
+    numbers = set(re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", prose))
+    missing = sorted(n for n in numbers if n not in printed)
+    assert missing == []
+
+
+def test_every_picture_on_the_page_exists_and_is_small() -> None:
+    page = PAGE.read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page)
+    assert any(p.endswith(".gif") for p in pictures) and any(p.endswith(".png") for p in pictures)
+    for picture in pictures:
+        file = PAGE.parent / picture
+        assert file.is_file(), picture
+        if file.suffix == ".gif":
+            assert file.stat().st_size < 1_000_000, picture
+    gifs = sum(f.stat().st_size for f in (ROOT / "docs" / "animations").glob("*.gif"))
+    assert gifs < 2_000_000  # every GIF the docs show, together
+
+
+def test_the_code_on_the_page_runs_and_prints_what_it_says() -> None:
+    results = doctest.testfile(str(PAGE), module_relative=False, verbose=False)
+    assert results.attempted >= 10 and results.failed == 0
+
+
+def test_every_animation_on_the_page_is_what_its_command_makes() -> None:
+    """Each ``refconv animate ...`` line under a GIF names the options it was made with: the
+    GIF has the frame count of that geometry (``--out`` is the GIF beside the command)."""
+    page = PAGE.read_text()
+    gifs = re.findall(r"!\[[^\]]*\]\((animations/[a-z0-9_]+\.gif)\)", page)
+    commands = re.findall(r"`(refconv animate[^`]*)`", page)
+    assert len(gifs) == len(commands) == 10
+    parser = build_parser()
+    for gif, command in zip(gifs, commands, strict=True):
+        args = parser.parse_args([*shlex.split(command)[1:], "--out", gif])
+        with Image.open(PAGE.parent / gif) as image:
+            assert image.n_frames == frame_count(geometry(args)), command
