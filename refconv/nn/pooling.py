@@ -124,9 +124,9 @@ class MaxPool2d(Module):
     PyTorch; see :func:`refconv.counting.pool2d_arguments`. The arguments are stored as given.
 
     Backward: each output's gradient goes to the pixel that held its window's maximum (the
-    first one in row-major order when several tie, as PyTorch's CPU kernel); a pixel that is
-    the maximum of several windows collects all their gradients. Forward keeps a reference to
-    ``x``; backward finds the arg-max again.
+    first one in row-major order when several tie, and the last NaN when there are NaNs, as
+    PyTorch's CPU kernel); a pixel that is the maximum of several windows collects all their
+    gradients. Forward keeps a reference to ``x``; backward finds the arg-max again.
 
     >>> import numpy as np
     >>> pool = MaxPool2d(2)
@@ -181,8 +181,16 @@ class MaxPool2d(Module):
         self._saved = None
         windows = _windows(_padded(x, geometry, -np.inf), geometry)  # (..., Ho, Wo, kH, kW)
         kh, kw = geometry.kernel
-        flat = windows.reshape(*windows.shape[:-2], kh * kw)  # (..., Ho, Wo, kH*kW)
-        first_max = flat.argmax(axis=-1)  # (..., Ho, Wo); ties: the first, row by row
+        # Which tap held each window's maximum: PyTorch's loop over the window, row by row,
+        # run for every window at once; a tap takes over only if strictly larger (so the first
+        # of equal values wins) or NaN (the forward pass's NaN came from it).
+        best = windows[..., 0, 0]  # (..., Ho, Wo)
+        first_max = np.zeros(best.shape, dtype=np.intp)
+        for tap in range(1, kh * kw):
+            value = windows[..., tap // kw, tap % kw]
+            takes_over = (value > best) | np.isnan(value)
+            best = np.where(takes_over, value, best)
+            first_max[takes_over] = tap
         dtype = arguments.result_dtype(x, g)
         g = g.astype(dtype, copy=False)
         return _scatter_taps(
