@@ -108,6 +108,7 @@ def _cases() -> list[tuple[list[str], str]]:
         (["animate", "--family", "depthwise", "--out-channels", "2"], "--out-channels"),
         (["animate", "--family", "pointwise", "--stride", "2"], "--stride"),  # 1x1: none to set
     ]
+    cases += [(["explain", value], "TOPIC") for value in ("nope", "", "Standard", "costs x")]
     return cases
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import doctest
 import itertools
+import json
 import re
 import shlex
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 from PIL import Image
 
 import refconv
-from refconv.cli import build_parser
+from refconv.cli import build_parser, main
 from refconv.cli.animate import geometry
 from refconv.explain import concepts
 from refconv.explain.concepts import costs, examples, two_steps
@@ -184,6 +185,19 @@ def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown topic 'nope'" in capsys.readouterr().err
 
 
+def test_refconv_explain_prints_the_same(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "pointwise", "costs"]) == 0
+    out = capsys.readouterr().out
+    assert out == concepts.report("pointwise") + "\n\n" + concepts.report("costs") + "\n"
+    assert main(["explain", "separable", "--json"]) == 0
+    (items,) = json.loads(capsys.readouterr().out).values()
+    assert items[0] == {"text": "== depthwise-separable convolution: refconv.separable_conv2d"}
+    assert {"check": "by hand == refconv", "ok": True} in items
+    assert {"text": "multiplications: 4,800 (depthwise) + 49,152 (pointwise) = 53,952"} in items
+    assert main(["explain", "nope"]) == 2
+    assert "argument TOPIC: expected one of standard" in capsys.readouterr().err
+
+
 def test_python_dash_m_prints_a_topic() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "refconv.explain.concepts", "separable"],
@@ -199,8 +213,8 @@ def test_python_dash_m_prints_a_topic() -> None:
 
 
 def _blocks(page: str) -> list[tuple[str, str]]:
-    """Every ```` ```console ```` block that starts with a command line ``$ python -m ...``."""
-    pattern = r"```console\n\$ (python -m refconv\.explain\.concepts [a-z]+)\n(.*?)```"
+    """Every ```` ```console ```` block that starts with a command line ``$ refconv explain``."""
+    pattern = r"```console\n\$ (refconv explain [a-z]+)\n(.*?)```"
     return [(command, output.rstrip("\n")) for command, output in re.findall(pattern, page, re.S)]
 
 

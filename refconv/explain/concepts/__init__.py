@@ -20,8 +20,9 @@ module         what it holds
 
 Print one topic (a family, or ``costs``), or everything::
 
-    python -m refconv.explain.concepts standard
-    python -m refconv.explain.concepts
+    refconv explain standard
+    refconv explain
+    python -m refconv.explain.concepts standard     # the same, without the refconv command
 
 >>> print(report("costs").splitlines()[0])
 == costs: 12x12x3 input, 5x5 kernels, 256 outputs, no padding, no bias
