@@ -1,8 +1,11 @@
 """refconv: a reference implementation of the convolutions behind "separable convolution".
 
 Standard, grouped, depthwise (with depth multiplier), pointwise 1x1, depthwise-separable and
-spatially separable convolutions on NCHW arrays, each computable three ways (the readable
-spec, Numba direct loops, Numba im2col + GEMM) and validated against scipy.signal.
+spatially separable convolutions on NCHW arrays, each computed by the readable reference loops
+(the definition: refconv.kernels.reference) or by fast Numba kernels (direct loops, im2col +
+GEMM, Winograd F(2x2, 3x3)), all validated against scipy.signal; their backward passes
+(refconv.grad), layers that learn (refconv.nn, refconv.optim), exact operation counts
+(refconv.counting) and SVD separability (refconv.separability).
 
 All of them are deep-learning convolutions, i.e. cross-correlations: the kernel is not flipped.
 

@@ -65,7 +65,7 @@ def assert_conv_close(
     actual : ndarray
         The result under test; its dtype (float32 or float64) picks the tolerance.
     desired : array_like
-        The reference result (the spec, or a float64 oracle), of exactly the same shape.
+        The reference result (``method="reference"``, or a float64 oracle), of exactly the same shape.
         NaN must appear in the same places in both.
     reduction : int
         How many products are summed into one output element: ``C_in // groups * kH * kW``
@@ -95,14 +95,14 @@ def assert_conv_close(
     >>> x = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
     >>> w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     >>> fast = refconv.conv2d(x, w, padding=1, method="im2col")
-    >>> spec = refconv.conv2d(x, w, padding=1, method="reference")
+    >>> ref = refconv.conv2d(x, w, padding=1, method="reference")
     >>> k = 3 * 3 * 3                                      # C_in * kH * kW
-    >>> assert_conv_close(fast, spec, reduction=k, scale=k * abs(x).max() * abs(w).max())
+    >>> assert_conv_close(fast, ref, reduction=k, scale=k * abs(x).max() * abs(w).max())
 
     A wrong result fails, for instance one tap off:
 
     >>> shifted = refconv.conv2d(x, w, padding=((0, 2), (1, 1)), method="im2col")
-    >>> assert_conv_close(shifted, spec, reduction=k, scale=k * abs(x).max() * abs(w).max())
+    >>> assert_conv_close(shifted, ref, reduction=k, scale=k * abs(x).max() * abs(w).max())
     Traceback (most recent call last):
         ...
     AssertionError: ...

@@ -32,7 +32,7 @@ def format_table(threads: int | None = None) -> str:
         "   direct: the depthwise tiles, threads * tile_rows * tile_w * itemsize (none for 3x3 "
         "with column stride 1)",
         f"   {'case':31} {'K':>4} {'Og':>4} {'out':>11} {'output':>9} {'columns whole':>13} "
-        f"{'band':>9} {'workspace':>10} | {'spec':>9} {'direct':>9} {'im2col':>9}  auto",
+        f"{'band':>9} {'workspace':>10} | {'reference':>9} {'direct':>9} {'im2col':>9}  auto",
     ]
     for case in MEMORY_CASES:
         p = plan(case, threads=threads)
