@@ -65,8 +65,8 @@ def assert_conv_close(
     actual : ndarray
         The result under test; its dtype (float32 or float64) picks the tolerance.
     desired : array_like
-        The reference result (``method="reference"``, or a float64 oracle), of exactly the same shape.
-        NaN must appear in the same places in both.
+        The reference result (``method="reference"``, or a float64 oracle), of exactly the
+        same shape. NaN must appear in the same places in both.
     reduction : int
         How many products are summed into one output element: ``C_in // groups * kH * kW``
         for one convolution. For a chain of convolutions (depthwise then pointwise, K x 1

@@ -59,12 +59,13 @@ def conv2d(
         ``groups == C_in`` is a depthwise convolution.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
     method : {"auto", "reference", "direct", "im2col", "winograd"}, default "auto"
-        ``"reference"``: the readable reference loops (the definition); ``"direct"``: Numba loops; ``"im2col"``:
-        Numba im2col in bounded-memory chunks + GEMM; ``"winograd"``: Winograd F(2x2, 3x3),
-        3x3 kernels with stride 1 and dilation 1 only (2.25x fewer multiplications, and a
-        weaker error bound: see ``docs/reliability.md``); ``"auto"``: the fastest of
-        ``"direct"`` and ``"im2col"`` for the shape (never Winograd, whose rounding error
-        one large input can make arbitrarily worse).
+        ``"reference"``: the readable reference loops, the definition
+        (:func:`refconv.kernels.reference.conv2d_reference`); ``"direct"``: Numba loops;
+        ``"im2col"``: Numba im2col in bounded-memory chunks + GEMM; ``"winograd"``: Winograd
+        F(2x2, 3x3), 3x3 kernels with stride 1 and dilation 1 only (2.25x fewer
+        multiplications, and a weaker error bound: see ``docs/reliability.md``); ``"auto"``:
+        the fastest of ``"direct"`` and ``"im2col"`` for the shape (never Winograd, whose
+        rounding error one large input can make arbitrarily worse).
 
     Returns
     -------
