@@ -16,7 +16,7 @@ All of them are deep-learning convolutions, i.e. cross-correlations: the kernel 
 (1, 256, 8, 8)
 """
 
-from . import counting, grad, models, nn, published, separability
+from . import counting, grad, models, nn, optim, published, separability
 from .counting import summary
 from .functional import (
     conv2d,
@@ -39,6 +39,7 @@ __all__ = [
     "is_separable",
     "models",
     "nn",
+    "optim",
     "pointwise_conv2d",
     "published",
     "separability",

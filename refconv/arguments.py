@@ -153,7 +153,7 @@ def choice(
     """``value`` if it is one of ``options``; ``refused`` maps options that do not apply
     here to the reason, said in the error."""
     if value in options and (refused is None or value not in refused):
-        return value  # type: ignore[return-value]  # a str: only strs are in options
+        return str(value)  # a str: only strs are in options
     refused = refused or {}
     allowed = tuple(o for o in options if o not in refused)
     if isinstance(value, str) and value in refused:
