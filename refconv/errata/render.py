@@ -313,7 +313,7 @@ def page(lang: str, run: Runner = run_in_process) -> str:
     for e in QUESTIONABLE:
         if e.article != article:
             article = e.article
-            lines += [f"#### {SHORT_ZH[article] if zh_page else SOURCES[article].short}", ""]
+            lines += [f"**{SHORT_ZH[article] if zh_page else SOURCES[article].short}**", ""]
         lines += _entry(e, labels[e.id], lang, run)
     lines += (
         ["## 翻译问题（不计入）", "", *SLIPS_ZH]
