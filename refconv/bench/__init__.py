@@ -6,12 +6,14 @@ kernels of :mod:`.traps` excepted, kept apart from :mod:`refconv.kernels` on pur
 The benchmark (``refconv bench``, ``scripts/bench.py``):
 
 * :mod:`.cases` -- the shapes, and what each must compute and move (closed form);
-* :mod:`.peers` -- refconv, PyTorch and SciPy computing the same case;
+* :mod:`.peers` -- refconv, PyTorch, ONNX Runtime and SciPy computing the same case;
+* :mod:`.ort` -- each case as an ONNX model, the ORT sessions' settings, the ORT bars;
 * :mod:`.timing` -- the one timing loop every measurement uses;
 * :mod:`.worker` -- one peer in a process of its own, and the parent's handle on it;
 * :mod:`.roofs` -- the machine's compute and memory roofs, and which one bounds a case;
 * :mod:`.runner` -- the rounds, the roofs, the cold start: :func:`run_benchmark`;
-* :mod:`.report` -- the tables.
+* :mod:`.report` -- the tables;
+* :mod:`.scaling` -- time against threads (``refconv bench --scaling``).
 
 The measurements quoted in the docs, each behind a thin script in ``scripts/``:
 

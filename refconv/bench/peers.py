@@ -1,11 +1,12 @@
-"""The peers a benchmark compares: refconv, PyTorch (CPU) and SciPy, on the same arrays.
+"""The peers a benchmark compares: refconv, PyTorch, ONNX Runtime and SciPy, on the same arrays.
 
 Each ``*_call(case, arrays)`` returns a function without arguments that computes the case
-once; :data:`PEER_CALLS` maps a peer's name to it. All three compute the same convolution
+once; :data:`PEER_CALLS` maps a peer's name to it. All four compute the same convolution
 (``tests/bench/test_peers.py`` checks them against each other), each the way its users would:
 
 * refconv through its public API (``method="auto"``);
 * PyTorch with ``torch.nn.functional.conv2d`` under ``inference_mode``;
+* ONNX Runtime running the case as an ONNX model of ``Conv`` nodes (:mod:`refconv.bench.ort`);
 * SciPy with one ``scipy.ndimage.correlate`` per (image, output, input) channel, and a NumPy
   matmul for 1x1 -- what one writes without a deep-learning framework.
 
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .cases import Case
+from .ort import ort_call
 
 
 def make_inputs(case: Case, batch: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -158,4 +160,9 @@ def scipy_call(case: Case, a: dict[str, np.ndarray]) -> Callable[[], Any]:
     )
 
 
-PEER_CALLS = {"refconv": refconv_call, "torch": torch_call, "scipy": scipy_call}
+PEER_CALLS = {
+    "refconv": refconv_call,
+    "torch": torch_call,
+    "ort": ort_call,  # ONNX Runtime: refconv.bench.ort
+    "scipy": scipy_call,
+}

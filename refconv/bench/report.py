@@ -61,16 +61,25 @@ def busy_warning(load: float, cpu_count: int | None, threads: int) -> str | None
     )
 
 
-def _verdict(row: dict[str, Any]) -> str:
-    if row["passed"] is None:
+def _verdict(row: dict[str, Any], key: str = "passed") -> str:
+    if row.get(key) is None:
         return "n/a"
-    return "pass" if row["passed"] else "MISS"
+    return "pass" if row[key] else "MISS"
+
+
+def _bar(bar: float | None) -> str:
+    return "-" if bar is None else f"≤{bar:g}"
 
 
 def format_results(result: dict[str, Any]) -> str:
-    """The main table: one line per case and batch size."""
+    """The main table: one line per case and batch size.
+
+    With ONNX Runtime among the peers, its bar and verdict are a second pair of columns
+    (``ORT bar``, ``ORT verdict``) after PyTorch's.
+    """
     peers = result["meta"]["peers"]
     others = [peer for peer in peers if peer != "refconv"]
+    ort_bars = ["ORT bar", "ORT verdict"] if "ort" in peers else []
     header = [
         "case",
         "N",
@@ -78,6 +87,7 @@ def format_results(result: dict[str, Any]) -> str:
         *(f"ref/{p}" for p in others),
         "bar",
         "verdict",
+        *ort_bars,
         "GFLOP/s",
         "FLOP/B",
         "bound",
@@ -93,8 +103,9 @@ def format_results(result: dict[str, Any]) -> str:
                 str(row["batch"]),
                 *(format_seconds(stats[p]["median_s"]) if p in stats else "-" for p in peers),
                 *(f"{row['ratio'][p]:.3g}" if p in row["ratio"] else "-" for p in others),
-                "-" if row["bar"] is None else f"≤{row['bar']:g}",
+                _bar(row["bar"]),
                 _verdict(row),
+                *([_bar(row.get("ort_bar")), _verdict(row, "ort_passed")] if ort_bars else []),
                 "-" if ref is None else f"{ref['gflops']:.3g}",
                 f"{row['intensity']:.3g}",
                 row["bound"],
@@ -143,6 +154,9 @@ def format_report(result: dict[str, Any]) -> str:
         "",
         format_results(result),
     ]
+    ort_line = ort_header(meta)
+    if ort_line:
+        lines[3:3] = [ort_line]
     warning = busy_warning(
         max(meta.get("load_before", 0.0), meta["load_average"][0]),
         meta["cpu_count"],
@@ -166,4 +180,33 @@ def format_report(result: dict[str, Any]) -> str:
         )
     else:
         lines.append("bars: not checked (they compare with PyTorch, which did not run)")
+    ort_checked = [row for row in result["results"] if row.get("ort_passed") is not None]
+    if ort_checked:
+        ort_missed = [row for row in ort_checked if not row["ort_passed"]]
+        lines.append(
+            f"ORT bars: {len(ort_checked) - len(ort_missed)} of {len(ort_checked)} met"
+            + (
+                ": missed "
+                + ", ".join(
+                    f"{r['case']} N={r['batch']} ({r['ratio']['ort']:.2f})" for r in ort_missed
+                )
+                if ort_missed
+                else ""
+            )
+        )
     return "\n".join(lines)
+
+
+def ort_header(meta: dict[str, Any]) -> str | None:
+    """The line saying how ONNX Runtime ran (None when it did not), from its worker's info."""
+    if "ort" not in meta.get("peers", []):
+        return None
+    info = meta.get("processes", {}).get("ort", {})
+    settings = info.get("ort", {})
+    return (
+        f"ONNX Runtime {info.get('onnxruntime', '?')} (CPU provider): graph optimisations "
+        f"{settings.get('graph_optimization_level', 'ORT_ENABLE_ALL')} (ORT's default), "
+        f"intra_op_num_threads {settings.get('intra_op_num_threads', meta['threads'])}, "
+        f"inter_op_num_threads 1, sequential, session.intra_op.allow_spinning "
+        f"{settings.get('session.intra_op.allow_spinning', '?')}; ORT bar applies to ref/ort"
+    )

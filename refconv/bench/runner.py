@@ -46,11 +46,12 @@ from dataclasses import asdict
 from typing import Any, TypedDict
 
 from .cases import CASES, COLD_CASES, Case, flops, min_bytes, multiplications
+from .ort import ort_available, ort_bar_of
 from .processes import pool_env, run_in_process
 from .roofs import roof
 from .worker import Worker, first_call
 
-PEERS = ("refconv", "torch", "scipy")
+PEERS = ("refconv", "torch", "ort", "scipy")
 Progress = Callable[[str], None]
 
 
@@ -116,8 +117,9 @@ def measure_cold_start(
 
 
 def default_peers() -> tuple[str, ...]:
-    """refconv, PyTorch when it is installed, and SciPy."""
-    return tuple(p for p in PEERS if p != "torch" or torch_available())
+    """refconv, PyTorch and ONNX Runtime when they are installed, and SciPy."""
+    installed = {"torch": torch_available(), "ort": ort_available()}
+    return tuple(p for p in PEERS if installed.get(p, True))
 
 
 def _time_case(
@@ -200,6 +202,8 @@ def summarise(
     passed = None
     if case.bar is not None and "torch" in ratio:
         passed = ratio["torch"] <= case.bar
+    ort_bar = ort_bar_of(case)
+    ort_passed = None if ort_bar is None or "ort" not in ratio else ratio["ort"] <= ort_bar
     row: dict[str, Any] = {
         "case": case.name,
         "title": case.title,
@@ -217,6 +221,8 @@ def summarise(
         "ratio": ratio,
         "bar": case.bar,
         "passed": passed,
+        "ort_bar": ort_bar,  # refconv / ORT, every case of the table (refconv.bench.ort)
+        "ort_passed": ort_passed,
     }
     if "refconv" in peers:
         row["roof_pct"] = 100.0 * peers["refconv"]["gflops"] / roof_gflops
@@ -249,7 +255,7 @@ def run_benchmark(
     batches : sequence of int
         Batch sizes ``N``; every case runs at each.
     peers : sequence of str, optional
-        Any of ``"refconv"``, ``"torch"``, ``"scipy"``; default :func:`default_peers`.
+        Any of ``"refconv"``, ``"torch"``, ``"ort"``, ``"scipy"``; default :func:`default_peers`.
     repeats : int
         Timed calls per peer and case, spread over the rounds (SciPy is bounded separately).
     min_turn_s : float

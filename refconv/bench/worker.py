@@ -1,8 +1,8 @@
 """One benchmark peer in a process of its own, and the parent's handle on that process.
 
 The runner (:mod:`refconv.bench.runner`) starts one :class:`Worker` per peer (``refconv``,
-``torch``, ``scipy``, plus one that measures the machine's roofs) and talks to each over its
-stdin/stdout, one JSON object per line. A process only ever runs one peer's code, so Numba's
+``torch``, ``ort``, ``scipy``, plus one that measures the machine's roofs) and talks to each over
+its stdin/stdout, one JSON object per line. A process only ever runs one peer's code, so Numba's
 OpenMP pool, OpenBLAS's pool and PyTorch's pool never spin against each other for the cores;
 the parent waits for each answer before it asks the next process anything.
 
@@ -34,6 +34,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from . import ort
 from .cases import Case
 from .peers import PEER_CALLS, make_inputs, refconv_call
 from .processes import pool_env
@@ -76,6 +77,10 @@ def info(peer: str) -> dict[str, Any]:
         import scipy
 
         found["scipy"] = scipy.__version__
+    if peer == "ort":
+        import onnxruntime
+
+        found.update(onnxruntime=onnxruntime.__version__, ort=ort.settings(ort.num_threads()))
     return found
 
 
@@ -88,6 +93,8 @@ def _set_threads(peer: str, threads: int) -> None:
 
         torch.set_num_threads(threads)
         torch.set_num_interop_threads(1)
+    if peer == "ort":
+        ort.set_num_threads(threads)  # the intra-op pool of every session it opens
 
 
 def serve(peer: str, threads: int) -> None:

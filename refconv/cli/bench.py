@@ -1,4 +1,4 @@
-"""``refconv bench``: time refconv against PyTorch (CPU) and SciPy, print the table.
+"""``refconv bench``: time refconv against PyTorch (CPU), ONNX Runtime and SciPy, print the table.
 
 ``refconv bench --quick`` takes well under a minute; the full run (both batch sizes, more
 repeats, the cold-start measurement) takes several minutes. ``--json`` writes everything that
@@ -14,21 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from .. import bench
+from ..bench.ort import ort_bar_of
 from ..bench.report import format_report
 from .options import Parser, check_output_file, fail, integer, shown, to_json
 
-HELP = "time refconv against PyTorch and SciPy (one process per peer)"
+HELP = "time refconv against PyTorch, ONNX Runtime and SciPy (one process per peer)"
 MAX_BATCH = 64  # the largest case (128x112x112 float32) is then 411 MB per array
 MAX_THREADS = 256
 
 DESCRIPTION = f"""\
-Time refconv against PyTorch (CPU) and SciPy, each in a process of its own, and print the
-table with the bars refconv must meet.
+Time refconv against PyTorch (CPU), ONNX Runtime and SciPy, each in a process of its own, and
+print the table with the bars refconv must meet (against PyTorch, and against ONNX Runtime).
 
 --quick takes well under a minute; the full run (both batch sizes, more repeats, the cold-start
 measurement) takes several minutes. --json writes everything that was measured (to stdout
 without a PATH, instead of the table); --check makes the exit status 1 when refconv misses any
-of its bars.
+of its bars. --scaling [T ...] times a few representative cases at each thread count instead
+(default 1, 2, 4, ... up to the CPUs), for every peer.
 
 Limits: --batch 1 to {MAX_BATCH}, --threads 1 to {MAX_THREADS}, --repeats 1 to 10000,
 --rounds 1 to 1000. A usage error is one line on stderr, exit status 2; a --json PATH is
@@ -86,7 +88,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--peers",
         nargs="+",
         choices=bench.PEERS,
-        help="which peers to run (default: all that are installed)",
+        help="which peers to run (default: all that are installed; ort is ONNX Runtime)",
+    )
+    parser.add_argument(
+        "--scaling",
+        nargs="*",
+        type=integer(1, MAX_THREADS),
+        metavar="T",
+        help="time against threads: each case at each of these thread counts (default 1, 2, "
+        "4, ... up to the CPUs), on a few representative cases unless --cases names others",
     )
     parser.add_argument(
         "--no-cold-start", action="store_true", help="skip the cold vs warm Numba cache measurement"
@@ -102,7 +112,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="exit with status 1 if any bar is missed (needs PyTorch)",
+        help="exit with status 1 if any bar is missed (needs PyTorch; with ONNX Runtime among "
+        "the peers, its bars count too)",
     )
 
 
@@ -132,6 +143,7 @@ def cases_json() -> list[dict[str, Any]]:
             "stride": c.stride,
             "padding": c.padding,
             "bar": c.bar,
+            "ort_bar": ort_bar_of(c),
         }
         for c in bench.CASES
     ]
@@ -141,7 +153,10 @@ def _list_cases() -> str:
     lines = []
     for case in bench.CASES:
         bar = "-" if case.bar is None else f"≤{case.bar:g}"
-        lines.append(f"{case.name:16} {case.title:36} bar {bar}")
+        ort = ort_bar_of(case)
+        lines.append(
+            f"{case.name:16} {case.title:36} bar {bar}" + (f", ORT bar ≤{ort:g}" if ort else "")
+        )
     return "\n".join(lines)
 
 
@@ -165,11 +180,16 @@ def run(args: argparse.Namespace) -> int:
         if not _write_json(args.json, cases_json()):
             print(_list_cases())
         return 0
+    if args.scaling is not None:
+        return _run_scaling(args)
     try:
         cases = bench.select_cases(args.cases)
     except ValueError as exc:
         return fail(args, f"--cases: {exc}")
     peers = args.peers or bench.default_peers()
+    problem = _not_installed(peers)
+    if problem:
+        return fail(args, problem)
     if args.check and "torch" not in peers:
         return fail(
             args, "--check compares with PyTorch, which is not installed (or not among --peers)"
@@ -190,8 +210,56 @@ def run(args: argparse.Namespace) -> int:
     )
     if not _write_json(args.json, result):
         print(format_report(result))
-    missed = [row for row in result["results"] if row["passed"] is False]
+    missed = [
+        row for row in result["results"] if row["passed"] is False or row["ort_passed"] is False
+    ]
     return 1 if args.check and missed else 0
+
+
+def _not_installed(peers: Sequence[str]) -> str | None:
+    """A usage error naming the first peer asked for whose package is not installed."""
+    from ..bench.ort import ort_available
+
+    packages = {
+        "torch": ("PyTorch", bench.torch_available),
+        "ort": ("onnxruntime and onnx", ort_available),
+    }
+    for peer in peers:
+        if peer in packages and not packages[peer][1]():
+            name = packages[peer][0]
+            return f"--peers {peer}: needs {name}, which is not installed (refconv[bench])"
+    return None
+
+
+def _run_scaling(args: argparse.Namespace) -> int:
+    """``--scaling``: the scaling runs (refconv.bench.scaling), as a table or JSON."""
+    from ..bench.scaling import SCALING_PEERS, format_scaling, run_scaling, scaling_cases
+
+    if args.check:
+        return fail(args, "--check and --scaling: the bars are checked by the table, not here")
+    try:
+        cases = bench.select_cases(args.cases) if args.cases else scaling_cases()
+    except ValueError as exc:
+        return fail(args, f"--cases: {exc}")
+    peers = args.peers or [p for p in bench.default_peers() if p in SCALING_PEERS]
+    problem = _not_installed(peers)
+    if problem:
+        return fail(args, problem)
+    quick = args.quick
+    data = run_scaling(
+        cases,
+        threads=sorted(set(args.scaling)) or None,
+        batches=args.batch or ((1,) if quick else (1, 8)),
+        peers=peers,
+        repeats=args.repeats or (3 if quick else 10),
+        rounds=args.rounds or (3 if quick else 5),
+        scipy_rounds=1 if quick else 2,
+        min_turn_s=0.02 if quick else 0.05,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if not _write_json(args.json, data):
+        print(format_scaling(data))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,3 +54,20 @@ def test_cli_json(tmp_path, capsys):
 def test_check_needs_torch(capsys):
     assert bench_command.main(["--check", "--cases", "seed_separable"]) == 2
     assert "PyTorch" in capsys.readouterr().err
+
+
+def test_a_peer_asked_for_but_not_installed_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.setattr("refconv.bench.ort.ort_available", lambda: False)
+    assert bench_command.main(["--peers", "refconv", "ort", "--cases", "seed_separable"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--peers ort: needs onnxruntime and onnx" in err
+    assert bench_command.main(["--scaling", "--peers", "ort"]) == 2
+    assert "--peers ort" in capsys.readouterr().err
+
+
+def test_list_shows_both_bars(capsys):
+    assert bench_command.main(["--list"]) == 0
+    assert "bar ≤0.7, ORT bar ≤1.1" in capsys.readouterr().out
+    assert bench_command.main(["--list", "--json"]) == 0
+    cases = json.loads(capsys.readouterr().out)
+    assert {case["ort_bar"] for case in cases} == {1.1}
