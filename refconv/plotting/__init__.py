@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-TOPICS = ("separability", "counting", "dataflow", "performance")
+TOPICS = ("separability", "counting", "dataflow", "performance", "scaling")
 
 FigureFunction = Callable[[Path], list[Path]]
 
