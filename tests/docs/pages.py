@@ -18,12 +18,15 @@ An HTML comment on the line just above a block (blank lines between are allowed)
   ``<!-- not run `CMD`, `CMD`: REASON -->`` skips only the lines of a bash block that start
   with those commands.
 * ``<!-- output: machine-dependent -->``: the commands run, their output is not compared.
+* ``<!-- output of: COMMAND -->`` above a block without ``$`` lines (bare or ``text``): the
+  block is an excerpt of what COMMAND prints (it runs once for all the blocks that cite it).
 
 Comparing output, only what must vary is normalised (:func:`normalise`): trailing spaces and
 blank lines; a Python traceback shows only its last line (the frames hold paths), as the pages
-do; hexadecimal addresses ``0x7f...``; the repository's own path. A line ``...`` in the shown
-output stands for any number of lines (an excerpt), and lines that start with ``[torch]`` are
-printed only where PyTorch can be imported, so they are not expected elsewhere.
+do; hexadecimal addresses ``0x7f...``; the repository's own path. A line ``...`` (indented or
+not) in the shown output stands for any number of lines (an excerpt), and lines that start
+with ``[torch]`` are printed only where PyTorch can be imported, so they are not expected
+elsewhere.
 """
 
 from __future__ import annotations
@@ -47,7 +50,9 @@ DOCS = ROOT / "docs"
 
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>.*)$")
 MARKER = re.compile(
-    r"^<!--\s*(?P<key>not run|output)(?P<only>(\s*`[^`]+`,?)*)\s*:\s*(?P<value>.*?)\s*-->$"
+    r"^<!--\s*(?P<key>not run|output of|output)"  # what the marker says
+    r"(?P<only>(\s*`[^`]+`,?)*)"  # not run `cmd`, `cmd`: only those lines of a bash block
+    r"\s*:\s*(?P<value>.*?)\s*-->$"
 )
 ELLIPSIS = "..."
 TORCH_PREFIX = "[torch]"
@@ -64,6 +69,7 @@ class Block:
     not_run: str | None = None  # the reason, from <!-- not run: reason -->
     not_run_only: tuple[str, ...] = ()  # from <!-- not run `cmd`, `cmd`: reason -->
     machine_dependent: bool = False  # from <!-- output: machine-dependent -->
+    output_of: str | None = None  # from <!-- output of: command -->
 
     @property
     def id(self) -> str:
@@ -104,6 +110,7 @@ def blocks(path: Path) -> list[Block]:
                 not_run=marker.get("not run"),
                 not_run_only=tuple(re.findall(r"`([^`]+)`", marker.get("only", ""))),
                 machine_dependent=marker.get("output") == "machine-dependent",
+                output_of=marker.get("output of"),
             )
         )
         i = end + 1
@@ -247,6 +254,6 @@ def matches(shown: list[str], printed: list[str]) -> bool:
     """Whether ``printed`` is ``shown``, a line ``...`` in it standing for any lines."""
     if not shown:
         return not printed
-    if shown[0] == ELLIPSIS:
+    if shown[0].strip() == ELLIPSIS:
         return any(matches(shown[1:], printed[k:]) for k in range(len(printed) + 1))
     return bool(printed) and shown[0] == printed[0] and matches(shown[1:], printed[1:])
