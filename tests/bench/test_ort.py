@@ -244,3 +244,38 @@ def test_run_benchmark_with_ort():
     assert seed["ort_bar"] == 1.1 and seed["ort_passed"] in (True, False)
     assert tiny["ort_passed"] is None and tiny["peers"]["ort"]["n"] == 1
     assert "ORT bars: " in format_report(result)
+
+
+# -- where ORT's time goes (refconv.bench.ort_profile) -------------------------------------------
+
+
+def test_profile_table_gives_node_shares_of_model_run():
+    from refconv.bench.ort_profile import format_profile
+
+    answer = {
+        "title": "dw 3x3 + pw",
+        "batch": 8,
+        "seconds": {
+            "ort run": 1.1e-3,
+            "  ReorderInput (ReorderInput)": 0.25e-3,
+            "  Conv (y_nchwc)": 0.5e-3,
+            "ort model_run": 1e-3,
+            "refconv": 1.2e-3,
+            "  depthwise pass": 0.3e-3,
+        },
+    }
+    lines = format_profile(answer).splitlines()
+    assert lines[0] == "dw 3x3 + pw, N=8"
+    assert lines[4].split()[-1] == "25%" and lines[5].split()[-1] == "50%"
+    assert lines[8].split()[-2:] == ["300", "µs"]  # a pass of refconv: no share of ORT's run
+
+
+@needs_ort
+@pytest.mark.bench
+def test_profile_in_process():
+    from refconv.bench.ort_profile import profile_in_process
+
+    answer = profile_in_process(CASES_BY_NAME["seed_separable"], 1, threads=1)
+    seconds = answer["seconds"]
+    assert {"ort run", "ort model_run", "refconv", "  depthwise pass"} <= set(seconds)
+    assert any("Conv" in name for name in seconds) and all(s > 0 for s in seconds.values())
