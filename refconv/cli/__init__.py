@@ -24,7 +24,17 @@ from collections.abc import Sequence
 from .. import __version__
 from .options import Parser, error_line
 
-SUBCOMMANDS = ("demo", "count", "separable", "explain", "plot", "animate", "bench", "info")
+SUBCOMMANDS = (
+    "demo",
+    "count",
+    "separable",
+    "explain",
+    "plot",
+    "animate",
+    "train",
+    "bench",
+    "info",
+)
 
 #: What a command may raise from the user's input (after its own checks), reported as one line.
 USER_ERRORS = (ValueError, TypeError, MemoryError, OSError)

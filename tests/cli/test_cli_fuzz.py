@@ -109,6 +109,31 @@ def _cases() -> list[tuple[list[str], str]]:
         (["animate", "--family", "pointwise", "--stride", "2"], "--stride"),  # 1x1: none to set
     ]
     cases += [(["explain", value], "TOPIC") for value in ("nope", "", "Standard", "costs x")]
+    for option in ("--epochs", "--batch-size", "--limit"):
+        cases += [(["train", option, value], option) for value in BAD_INTS]
+    cases += [
+        (["train", "--epochs", "1001"], "--epochs"),
+        (["train", "--batch-size", "4097"], "--batch-size"),
+    ]
+    cases += [
+        (["train", "--seed", value], "--seed")
+        for value in ("-1", HUGE, str(2**32), "abc", "", "1.5", "0x10")
+    ]
+    cases += [
+        (["train", "--lr", value], "--lr")
+        for value in ("0", "-0.1", "nan", "inf", "-inf", "abc", "", "11", "1e999")
+    ]
+    cases += [(["train", "--out", value], "--out") for value in BAD_PATHS]
+    cases += [
+        (["train", "--data", "cifar10", "--data-dir", value], "--data-dir") for value in BAD_PATHS
+    ]
+    cases += [
+        (["train", "--model", "nope"], "--model"),
+        (["train", "--data", "mnist"], "--data"),
+        (["train", "--optimizer", "rmsprop"], "--optimizer"),
+        (["train", "--data", "cifar10"], "--data-dir"),
+        (["train", "--data-dir", "somewhere"], "--data-dir"),  # the synthetic data needs none
+    ]
     return cases
 
 
