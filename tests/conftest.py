@@ -146,6 +146,8 @@ def method(request, monkeypatch):
             return original_prepare(x, weights, bias, method, padding_mode, refused)
 
         monkeypatch.setattr(compute, "run_conv2d", winograd_where_it_applies)
+        # no cached plans while prepare is patched: one built here would outlive the patch
+        monkeypatch.setattr("refconv.functional.plans.PlanCache.get", lambda *args: None)
         for module in ("conv", "separable"):
             monkeypatch.setattr(
                 f"refconv.functional.{module}.prepare", refused_where_it_never_applies

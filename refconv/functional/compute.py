@@ -11,7 +11,7 @@ and reduces far-away pads to the pixels the output reads
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -114,3 +114,102 @@ def convolve(
         padding_mode,
     )
     return run_conv2d(x, weight, bias, stride, pads, dilation, geometry.groups, out, method)
+
+
+class ConvPlan(NamedTuple):
+    """A checked call of a one-step function (``conv2d`` and friends): everything but its
+    arrays' values, as :mod:`.plans` caches it."""
+
+    call: Call  # dtype, method, padding mode, batch axis (arrays: stand-ins in a cached plan)
+    geometry: arguments.ConvGeometry
+
+
+def run_conv(
+    plan: ConvPlan, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None
+) -> np.ndarray:
+    """Compute a planned one-step call on its arrays (``x`` 4-D) with :func:`convolve`; the
+    batch axis goes if the input had none."""
+    return plan.call.result(convolve(x, weight, bias, plan.geometry, plan.call))
+
+
+# (x, first weight, second weight, bias, stride, pads, dilation, out=out) -> out
+BlockKernel = Callable[..., np.ndarray]
+
+
+class BlockPlan(NamedTuple):
+    """A checked call of a two-step function (depthwise-separable, spatially separable):
+    everything but its arrays' values, as :mod:`.plans` caches it."""
+
+    call: Call  # dtype, method, padding mode, batch axis (arrays: stand-ins in a cached plan)
+    first: arguments.ConvGeometry  # the first step's geometry
+    second: arguments.ConvGeometry  # the second step's
+    block: arguments.ConvGeometry  # the equivalent kH x kW convolution's
+    kernel_size: arguments.Pair  # (kH, kW)
+    out_channels: int
+    run: BlockKernel | None  # the fused kernel, or None: the two calls
+
+
+def run_block(
+    plan: BlockPlan,
+    x: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    bias: np.ndarray | None,
+) -> np.ndarray:
+    """Compute a planned two-step call on its arrays (``x`` 4-D): the two convolutions one
+    after the other (``plan.run`` is None: ``method="reference"``, the definition), or the
+    fused kernel :func:`convolve_block` runs. The batch axis goes if the input had none."""
+    if plan.run is None:
+        mid = convolve(x, first, None, plan.first, plan.call)  # (N, C_mid, H_out, W_mid)
+        y = convolve(mid, second, bias, plan.second, plan.call)  # (N, C_out, H_out, W_out)
+    else:
+        y = convolve_block(
+            x,
+            first,
+            second,
+            bias,
+            plan.block,
+            plan.kernel_size,
+            plan.out_channels,
+            plan.call,
+            plan.run,
+        )
+    return plan.call.result(y)
+
+
+def convolve_block(
+    x: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    bias: np.ndarray | None,
+    geometry: arguments.ConvGeometry,
+    kernel_size: arguments.Pair,
+    out_channels: int,
+    call: Call,
+    run: BlockKernel,
+) -> np.ndarray:
+    """A validated two-step block of a 4-D ``x`` computed by one fused kernel ``run``:
+    (N, out_channels, H_out, W_out).
+
+    ``geometry`` and ``kernel_size`` are those of the equivalent ``kH x kW`` convolution;
+    the arrays are made contiguous, the padding mode applied and far-away pads reduced as
+    :func:`convolve` does, then ``run(x, first, second, bias, stride, pads, dilation, out=out)``.
+    """
+    dtype = call.dtype
+    x = contiguous(x, dtype)
+    first = contiguous(first, dtype)
+    second = contiguous(second, dtype)
+    bias = None if bias is None else contiguous(bias, dtype)
+    out = new_output((x.shape[0], out_channels, *geometry.out_size), dtype)
+    if x.shape[0] == 0:
+        return out
+    x, stride, pads, dilation = read_only_what_is_used(
+        x,
+        kernel_size,
+        geometry.stride,
+        geometry.pads,
+        geometry.dilation,
+        geometry.out_size,
+        call.padding_mode,
+    )
+    return run(x, first, second, bias, stride, pads, dilation, out=out)

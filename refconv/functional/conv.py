@@ -7,17 +7,21 @@ and OIHW weights, with PyTorch's argument names and meanings. The definition, lo
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import arguments
 from .compute import (
+    ConvPlan,
     IntPair,
     PaddingArg,
     check_depthwise_weight,
-    convolve,
     prepare,
+    run_conv,
 )
+from .plans import PlanCache
 
 # Winograd F(2x2, 3x3) computes 3x3 kernels only: pointwise refuses it, saying why
 _WINOGRAD_POINTWISE = {
@@ -91,6 +95,30 @@ def conv2d(
     >>> refconv.conv2d(np.ones((3, 5, 5)), np.ones((8, 3, 3, 3)), padding="same").shape
     (8, 5, 5)
     """
+    options = (stride, padding, dilation, groups, padding_mode, method)
+    return _run(_CONV_PLANS, (x, weight, bias), options)
+
+
+def _run(
+    cache: PlanCache[ConvPlan], arrays: tuple[Any, Any, Any], options: tuple[Any, ...]
+) -> np.ndarray:
+    """Plan a call (from ``cache``, or built afresh when it cannot be cached), compute it."""
+    plan = cache.get(arrays, options)
+    if plan is None:  # arrays to convert or arguments to check in full: no cached plan
+        plan = cache.build(list(arrays), options)
+        call = plan.call
+        return run_conv(plan, call.x, call.weights[0], call.bias)
+    # the arrays are ndarrays (the cache took them): converted and checked when it was built
+    x, weight, bias = arrays
+    xa = cast(np.ndarray, x)
+    return run_conv(plan, xa[np.newaxis] if plan.call.unbatched else xa, weight, bias)
+
+
+def _conv_plan(arrays: list[Any], options: tuple[Any, ...]) -> ConvPlan:
+    """Check a call of :func:`conv2d` and plan it (``arrays``: x, weight, bias; ``options``:
+    stride, padding, dilation, groups, padding mode, method)."""
+    x, weight, bias = arrays
+    stride, padding, dilation, groups, padding_mode, method = options
     call = prepare(x, [(weight, "weight")], bias, method, padding_mode)
     xa, (wa,), ba = call.x, call.weights, call.bias
     arguments.check_weight(wa)
@@ -98,8 +126,10 @@ def conv2d(
         xa.shape, wa.shape, stride, padding, dilation, groups, call.padding_mode
     )
     arguments.check_bias(ba, wa.shape[0])
-    y = convolve(xa, wa, ba, geometry, call)
-    return call.result(y)
+    return ConvPlan(call, geometry)
+
+
+_CONV_PLANS = PlanCache(_conv_plan)
 
 
 def depthwise_conv2d(
@@ -139,6 +169,14 @@ def depthwise_conv2d(
     >>> refconv.depthwise_conv2d(x, w)[:, 0, 0]        # channels 0*2+0, 0*2+1, 1*2+0, 1*2+1
     array([  9.,  18., 270., 360.])
     """
+    options = (stride, padding, dilation, padding_mode, method)
+    return _run(_DEPTHWISE_PLANS, (x, weight, bias), options)
+
+
+def _depthwise_plan(arrays: list[Any], options: tuple[Any, ...]) -> ConvPlan:
+    """Check a call of :func:`depthwise_conv2d` and plan it."""
+    x, weight, bias = arrays
+    stride, padding, dilation, padding_mode, method = options
     call = prepare(x, [(weight, "weight")], bias, method, padding_mode)
     xa, (wa,), ba = call.x, call.weights, call.bias
     c_in = xa.shape[1]
@@ -147,8 +185,10 @@ def depthwise_conv2d(
         xa.shape, wa.shape, stride, padding, dilation, c_in, call.padding_mode
     )
     arguments.check_bias(ba, wa.shape[0])
-    y = convolve(xa, wa, ba, geometry, call)
-    return call.result(y)
+    return ConvPlan(call, geometry)
+
+
+_DEPTHWISE_PLANS = PlanCache(_depthwise_plan)
 
 
 def pointwise_conv2d(
@@ -183,6 +223,13 @@ def pointwise_conv2d(
     >>> refconv.pointwise_conv2d(x, w)[:, 0, 0]
     array([ 4., -4.])
     """
+    return _run(_POINTWISE_PLANS, (x, weight, bias), (groups, method))
+
+
+def _pointwise_plan(arrays: list[Any], options: tuple[Any, ...]) -> ConvPlan:
+    """Check a call of :func:`pointwise_conv2d` and plan it."""
+    x, weight, bias = arrays
+    groups, method = options
     call = prepare(x, [(weight, "weight")], bias, method, refused=_WINOGRAD_POINTWISE)
     xa, (wa,), ba = call.x, call.weights, call.bias
     arguments.check_weight(wa, layout="(C_out, C_in // groups, 1, 1)")
@@ -194,5 +241,7 @@ def pointwise_conv2d(
         )
     geometry = arguments.conv_geometry(xa.shape, wa.shape, 1, 0, 1, groups, "zeros")
     arguments.check_bias(ba, wa.shape[0])
-    y = convolve(xa, wa, ba, geometry, call)
-    return call.result(y)
+    return ConvPlan(call, geometry)
+
+
+_POINTWISE_PLANS = PlanCache(_pointwise_plan)

@@ -1,18 +1,38 @@
 """Convolutions in two steps: depthwise-separable (depthwise, then pointwise) and spatially
 separable (``kH x 1``, then ``1 x kW``).
 
-Each is two calls of :func:`~refconv.functional.compute.convolve`, with the intermediate
-array in between; the geometry (stride, padding, dilation) is that of the whole block, split
-between the steps as Keras and the articles define it.
+The definition of each is two calls of :func:`~refconv.functional.compute.convolve`, with the
+intermediate array in between (``method="reference"`` runs exactly that, with the reference
+loops); the geometry (stride, padding, dilation) is that of the whole block, split between the
+steps as Keras and the articles define it. The other methods run one fused kernel
+(:mod:`refconv.kernels.fused`): band by band, the intermediate never leaves the cache
+(:func:`refconv.kernels.choose_separable`, :func:`refconv.kernels.choose_spatial`).
 """
 
 from __future__ import annotations
+
+import functools
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import arguments
-from .compute import IntPair, PaddingArg, check_depthwise_weight, convolve, prepare
+from ..kernels import (
+    choose_separable,
+    choose_spatial,
+    conv2d_separable_fused,
+    conv2d_spatial_fused,
+)
+from .compute import (
+    BlockPlan,
+    IntPair,
+    PaddingArg,
+    check_depthwise_weight,
+    prepare,
+    run_block,
+)
+from .plans import PlanCache
 
 # Winograd F(2x2, 3x3) computes 3x3 kernels only: these functions refuse it, saying why
 _WINOGRAD_SEPARABLE = {
@@ -69,6 +89,26 @@ def separable_conv2d(
     >>> refconv.separable_conv2d(x, dw, pw).shape
     (1, 256, 8, 8)
     """
+    arrays = (x, depthwise_weight, pointwise_weight, bias)
+    options = (stride, padding, dilation, padding_mode, method)
+    plan = _SEPARABLE_PLANS.get(arrays, options)
+    if plan is None:  # arrays to convert or arguments to check in full: no cached plan
+        plan = _SEPARABLE_PLANS.build(list(arrays), options)
+        call = plan.call
+        return run_block(plan, call.x, call.weights[0], call.weights[1], call.bias)
+    # the arrays are ndarrays (the cache took them): converted and checked when it was built
+    xa = cast(np.ndarray, x)
+    dwa, pwa = cast(np.ndarray, depthwise_weight), cast(np.ndarray, pointwise_weight)
+    ba = cast("np.ndarray | None", bias)
+    return run_block(plan, xa[np.newaxis] if plan.call.unbatched else xa, dwa, pwa, ba)
+
+
+def _separable_plan(arrays: list[Any], options: tuple[Any, ...]) -> BlockPlan:
+    """Check a call of :func:`separable_conv2d` and plan it (``arrays``: x, the two weights
+    and the bias, in that order; ``options``: stride, padding, dilation, padding mode,
+    method)."""
+    x, depthwise_weight, pointwise_weight, bias = arrays
+    stride, padding, dilation, padding_mode, method = options
     call = prepare(
         x,
         [(depthwise_weight, "depthwise_weight"), (pointwise_weight, "pointwise_weight")],
@@ -98,10 +138,14 @@ def separable_conv2d(
         w_name="depthwise_weight",
     )
     arguments.check_bias(ba, pwa.shape[0])
-    mid = convolve(xa, dwa, None, geometry, call)  # (N, C*M, Ho, Wo)
     pointwise = arguments.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), 1, geometry.out_size)
-    y = convolve(mid, pwa, ba, pointwise, call)  # (N, C_out, H_out, W_out)
-    return call.result(y)
+    mid_shape = (xa.shape[0], dwa.shape[0], *geometry.out_size)  # (N, C*M, H_out, W_out)
+    gemm = choose_separable(call.method, mid_shape, pwa.shape)
+    run = None if gemm is None else functools.partial(conv2d_separable_fused, gemm=gemm)
+    return BlockPlan(call, geometry, pointwise, geometry, dwa.shape[2:], pwa.shape[0], run)
+
+
+_SEPARABLE_PLANS = PlanCache(_separable_plan)
 
 
 def spatial_separable_conv2d(
@@ -165,6 +209,26 @@ def spatial_separable_conv2d(
     >>> refconv.conv2d(x, sobel_x)[0, 0]
     array([16., 32., 48.])
     """
+    arrays = (x, column_weight, row_weight, bias)
+    options = (stride, padding, dilation, groups, padding_mode, method)
+    plan = _SPATIAL_PLANS.get(arrays, options)
+    if plan is None:  # arrays to convert or arguments to check in full: no cached plan
+        plan = _SPATIAL_PLANS.build(list(arrays), options)
+        call = plan.call
+        return run_block(plan, call.x, call.weights[0], call.weights[1], call.bias)
+    # the arrays are ndarrays (the cache took them): converted and checked when it was built
+    xa = cast(np.ndarray, x)
+    cwa, rwa = cast(np.ndarray, column_weight), cast(np.ndarray, row_weight)
+    ba = cast("np.ndarray | None", bias)
+    return run_block(plan, xa[np.newaxis] if plan.call.unbatched else xa, cwa, rwa, ba)
+
+
+def _spatial_plan(arrays: list[Any], options: tuple[Any, ...]) -> BlockPlan:
+    """Check a call of :func:`spatial_separable_conv2d` and plan it (``arrays``: x, the two
+    weights and the bias; ``options``: stride, padding, dilation, groups, padding mode,
+    method)."""
+    x, column_weight, row_weight, bias = arrays
+    stride, padding, dilation, groups, padding_mode, method = options
     call = prepare(
         x,
         [(column_weight, "column_weight"), (row_weight, "row_weight")],
@@ -214,6 +278,21 @@ def spatial_separable_conv2d(
             f"(use pointwise_conv2d afterwards to mix channels)."
         ) from None
     arguments.check_bias(ba, rwa.shape[0])
-    mid = convolve(xa, cwa, None, first, call)  # (N, R, H_out, W)
-    y = convolve(mid, rwa, ba, second, call)  # (N, C_out, H_out, W_out)
-    return call.result(y)
+    # the equivalent kH x kW convolution: the column pass's vertical geometry, the row pass's
+    # horizontal one
+    block = arguments.ConvGeometry(
+        stride=(first.stride[0], second.stride[1]),
+        dilation=(first.dilation[0], second.dilation[1]),
+        pads=(first.pads[0], second.pads[1]),
+        groups=g,
+        out_size=(first.out_size[0], second.out_size[1]),
+    )
+    gemms = choose_spatial(call.method, xa.shape, cwa.shape, mid_shape, rwa.shape, g)
+    run = None
+    if gemms is not None:
+        run = functools.partial(conv2d_spatial_fused, groups=g, gemm1=gemms[0], gemm2=gemms[1])
+    kernel = (cwa.shape[2], rwa.shape[3])
+    return BlockPlan(call, first, second, block, kernel, rwa.shape[0], run)
+
+
+_SPATIAL_PLANS = PlanCache(_spatial_plan)

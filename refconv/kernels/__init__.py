@@ -12,7 +12,10 @@ C-contiguous arrays of one float dtype, ``pads`` the zero padding still to apply
 * :func:`~refconv.kernels.winograd.conv2d_winograd` -- Winograd F(2x2, 3x3): 3x3 kernels with
   stride 1 and dilation 1 only, 16 multiplications per 2x2 outputs instead of 36.
 
-:func:`run_conv2d` dispatches by ``method``; ``"auto"`` follows :func:`choose_method`.
+:func:`run_conv2d` dispatches by ``method``; ``"auto"`` follows :func:`choose_method`. The
+two-step blocks -- depthwise then pointwise, ``kH x 1`` then ``1 x kW`` -- have fused kernels
+(:mod:`~refconv.kernels.fused`: the intermediate band by band, in cache), which
+:func:`choose_separable` and :func:`choose_spatial` pick.
 The runtime they share -- Numba's settings and thread pool (``runtime``), the BLAS called from
 inside the kernels (``blas``, ``gemm``) and the kept workspaces (``workspace``) -- is
 reported by :func:`runtime_report` (``refconv info``).
@@ -28,6 +31,7 @@ from ..arguments import Pads, Pair
 from ..padding import pad
 from . import blas, runtime
 from .direct import conv2d_direct
+from .fused import conv2d_separable_fused, conv2d_spatial_fused
 from .im2col import conv2d_im2col
 from .reference import conv2d_reference
 from .winograd import conv2d_winograd
@@ -85,6 +89,50 @@ def choose_method(
     return "direct"
 
 
+def choose_separable(
+    method: str, mid_shape: tuple[int, ...], w_shape: tuple[int, ...]
+) -> bool | None:
+    """How ``separable_conv2d`` runs: ``None`` for its two calls (``method="reference"``), else
+    the fused kernel (:mod:`.fused`), whose pointwise step is a GEMM (``True``) or loops.
+
+    ``"im2col"`` asks for the GEMM, ``"direct"`` for the loops (the depthwise step of a fused
+    block is always the direct loops: im2col would run one skinny GEMM per channel);
+    ``"auto"`` takes for the pointwise step what :func:`choose_method` picks for it alone.
+    ``mid_shape`` is the intermediate's (N, C*M, H_out, W_out), ``w_shape`` the pointwise
+    weight's.
+    """
+    if method == "reference":
+        return None
+    if method != "auto":
+        return method == "im2col"
+    return choose_method(mid_shape, w_shape, (1, 1), ((0, 0), (0, 0)), (1, 1), 1) == "im2col"
+
+
+def choose_spatial(
+    method: str,
+    x_shape: tuple[int, ...],
+    column_shape: tuple[int, ...],
+    mid_shape: tuple[int, ...],
+    row_shape: tuple[int, ...],
+    groups: int,
+) -> tuple[bool, bool] | None:
+    """How ``spatial_separable_conv2d`` runs: ``None`` for its two calls
+    (``method="reference"``), else the fused kernel (:mod:`.fused`) with, for the column and
+    the row pass, a GEMM on band columns (``True``) or loops.
+
+    ``"im2col"`` and ``"direct"`` ask for the same in both passes; ``"auto"`` takes for each
+    pass what :func:`choose_method` picks for it alone.
+    """
+    if method == "reference":
+        return None
+    if method != "auto":
+        return method == "im2col", method == "im2col"
+    one, none = (1, 1), ((0, 0), (0, 0))
+    first = choose_method(x_shape, column_shape, one, none, one, groups)
+    second = choose_method(mid_shape, row_shape, one, none, one, groups)
+    return first == "im2col", second == "im2col"
+
+
 def runtime_report() -> dict[str, object]:
     """What the kernels run on in this process: Numba's threading layer and threads, the BLAS
     behind the GEMMs, and every fallback taken (``refconv info`` prints it)."""
@@ -131,9 +179,13 @@ def run_conv2d(
 __all__ = [
     "KERNELS",
     "choose_method",
+    "choose_separable",
+    "choose_spatial",
     "conv2d_direct",
     "conv2d_im2col",
     "conv2d_reference",
+    "conv2d_separable_fused",
+    "conv2d_spatial_fused",
     "conv2d_winograd",
     "new_output",
     "run_conv2d",
