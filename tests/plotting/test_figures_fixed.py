@@ -52,14 +52,18 @@ def measured(request: pytest.FixtureRequest) -> None:
 def test_the_footer_sits_below_every_label(function: Callable, tmp_path: Path) -> None:
     fig = drawn(performance, function, tmp_path)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    (footer,) = [t for t in fig.texts if "thread(s)" in t.get_text()]
-    box = footer.get_window_extent(renderer)
-    for ax in fig.axes:
-        label = ax.xaxis.label.get_window_extent(renderer)
-        assert box.y1 <= label.y0, "the footer overlaps an x-label"
-        for tick in ax.get_xticklabels():
-            if tick.get_text():
-                assert not box.overlaps(tick.get_window_extent(renderer))
+    (footer,) = [t for t in fig.texts if t.get_text().startswith("measured ")]
+    assert "thread" in footer.get_text() and "load average" in footer.get_text()
+    boxes = [t.get_window_extent(renderer) for t in fig.texts]  # the footer and the caption
+    for box in boxes:
+        for ax in fig.axes:
+            label = ax.xaxis.label.get_window_extent(renderer)
+            assert box.y1 <= label.y0, "the footer or the caption overlaps an x-label"
+            for tick in ax.get_xticklabels():
+                if tick.get_text():
+                    assert not box.overlaps(tick.get_window_extent(renderer))
+    if len(boxes) == 2:  # the caption stands above the footer, clear of it
+        assert not boxes[0].overlaps(boxes[1])
 
 
 @pytest.mark.usefixtures("measured")
