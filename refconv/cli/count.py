@@ -1,10 +1,14 @@
 """``refconv count``: verify every published count, or compare convolutions for one shape.
 
-* ``refconv count`` re-derives every figure of the five articles (:mod:`refconv.sources`) and
-  the MobileNet v1 paper (:mod:`refconv.published`) and exits with status 1 on any mismatch;
+* ``refconv count`` re-derives every number printed in the five articles
+  (:mod:`refconv.sources`) and the MobileNet v1 paper (:mod:`refconv.published`) and exits with
+  status 1 on any mismatch;
 * ``refconv count --input 12x12x3 --kernel 5 --out 256`` prints multiplications, additions and
   parameters of a standard convolution, depthwise + pointwise, and spatially separable
-  ``K x 1`` + ``1 x K`` for that shape.
+  ``K x 1`` + ``1 x K`` for that shape, both as the articles build it (each pass mixes the
+  channels) and per channel followed by a pointwise step.
+
+Every line fits in :data:`WIDTH` (100) columns; shapes are written ``HxWxC``, as ``--input``.
 
 ``--json`` prints either as JSON (:func:`verification_json`, :func:`comparison_json`).
 """
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
+import textwrap
 from typing import Any
 
 from .. import counting, published
@@ -23,12 +29,14 @@ from .options import COUNT_MAX, SPATIAL_MAX, dims, fail, integer, shown, to_json
 EFFECTIVE_BUDGET = 2_000_000
 
 DESCRIPTION = f"""\
-Without --input: re-derive every figure printed in the five articles refconv checks and the
+Without --input: re-derive every number printed in the five articles refconv checks and the
 MobileNet v1 paper, print each with its verdict (ok, ERRATUM, info, MISMATCH), and exit with
 status 1 on any mismatch.
 
 With --input HxWxC: print the multiplications, additions and parameters of a standard
-convolution, depthwise + pointwise, and spatially separable Kx1 + 1xK for that shape, e.g.
+convolution, depthwise + pointwise, and spatially separable Kx1 + 1xK for that shape (as the
+articles build it, each pass mixing the channels, and per channel followed by a pointwise
+step); output shapes are HxWxC too, e.g.
   refconv count --input 12x12x3 --kernel 5 --out 256
 
 Limits: H, W, --kernel, --stride and --dilation from 1 to {SPATIAL_MAX}, --padding from 0 to
@@ -70,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HxWxC",
         type=dims("HWC", (SPATIAL_MAX, SPATIAL_MAX, COUNT_MAX), "12x12x3"),
         help="input height x width x channels, e.g. 12x12x3 (without it: "
-        "verify the published figures)",
+        "verify the published numbers)",
     )
     parser.add_argument("--kernel", type=size, metavar="K", help="kernel size K (default 3)")
     parser.add_argument("--out", type=channels, metavar="N", help="output channels N (default 64)")
@@ -102,31 +110,150 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- output
 
+#: The widest line ``refconv count`` and ``refconv demo`` print (a terminal, a printed page).
+WIDTH = 100
 
-def comparison_table(rows: list[counting.ComparisonRow]) -> str:
-    """The rows of :func:`refconv.counting.compare_convolutions` as an aligned text table."""
-    standard = rows[0].cost
-    header = ("op", "output (C,H,W)", "multiplications", "additions", "params", "x standard")
-    body = [
+#: A shape as the articles print it, e.g. ``12x12x256``: such a printed value is not a count.
+_SHAPE = re.compile(r"^\d+(x\d+)+$")
+NBSP = "\u00a0"  # joins words that a line must not separate (textwrap breaks at ASCII spaces)
+
+
+def hwc(shape: tuple[int, ...] | list[int]) -> str:
+    """refconv's ``(C, H, W)`` written as the articles and ``--input`` write it: ``HxWxC``.
+
+    >>> hwc((256, 8, 8))
+    '8x8x256'
+    """
+    c, h, w = shape
+    return f"{h}x{w}x{c}"
+
+
+def kept(text: str) -> str:
+    """``text`` as one word for :func:`wrapped`: "exact 10,793,196" is not cut in two."""
+    return text.replace(" ", NBSP)
+
+
+def wrapped(text: str, first: str = "", rest: str = "") -> list[str]:
+    """``text`` cut into lines of at most :data:`WIDTH` characters, between words.
+
+    >>> wrapped("a b " * 30 + kept("c d"))[-1]
+    'a b a b a b a b a b c d'
+    """
+    lines = textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return [line.replace(NBSP, " ") for line in lines]
+
+
+def per_channel_rows(
+    input_shape: tuple[int, int, int],
+    kernel_size: int,
+    out_channels: int,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+    bias: bool = False,
+    effective: bool = False,
+) -> list[counting.ComparisonRow]:
+    """The spatially separable convolution done per channel, then a pointwise step.
+
+    ``K x 1`` then ``1 x K`` on each channel alone (``groups = C``, C channels between the
+    passes, as a separable filter such as Sobel is applied to an image), then a 1x1
+    convolution mixes the channels into ``out_channels``. This is the form that is cheaper
+    than depthwise + pointwise; the rows of :func:`refconv.counting.compare_convolutions` are
+    the articles' form, whose passes both mix channels. A bias, if any, is added once, by
+    the pointwise step.
+
+    >>> [(r.name, r.multiplications) for r in per_channel_rows((3, 12, 12), 5, 256)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('per channel 5x1', 1440), ('per channel 1x5', 960), ('pointwise', 49152),
+     ('per channel 5x1 + 1x5 + pointwise', 51552)]
+    """
+    c, k = input_shape[0], kernel_size
+    spatial = counting.spatial_separable_conv2d_cost(
+        input_shape, c, k, c, stride, padding, dilation, c, False, effective=effective
+    )
+    mixing = counting.pointwise_conv2d_cost(spatial.output_shape, out_channels, bias)
+    total = spatial + mixing
+    return [
+        counting.ComparisonRow(f"per channel {k}x1", spatial.parts[0][1]),
+        counting.ComparisonRow(f"per channel 1x{k}", spatial.parts[1][1]),
+        counting.ComparisonRow("pointwise", mixing),
+        counting.ComparisonRow(f"per channel {k}x1 + 1x{k} + pointwise", total),
+    ]
+
+
+def comparison_table(
+    rows: list[counting.ComparisonRow],
+    per_channel: list[counting.ComparisonRow],
+    kernel: int,
+    intermediate: int | None = None,
+) -> str:
+    """The rows of :func:`refconv.counting.compare_convolutions` as an aligned text table.
+
+    ``per_channel`` (:func:`per_channel_rows`) follows the articles' spatially separable
+    rows, so that the two forms stand side by side; ``kernel`` is K and ``intermediate`` R,
+    the channels between the passes of the articles' form (default: the output channels).
+    Output shapes are written ``HxWxC``, as ``--input``; every line fits :data:`WIDTH`.
+    """
+    c_in = per_channel[0].cost.output_shape[0]  # the per-channel pass keeps the channels
+    c_out = rows[0].cost.output_shape[0]
+    r = c_out if intermediate is None else intermediate
+    k = kernel
+    entries: list[tuple[str, counting.OpCount | None]] = [
+        *((row.name, row.cost) for row in rows[:4]),
         (
-            r.name,
-            str(r.cost.output_shape),
-            f"{r.cost.multiplications:,}",
-            f"{r.cost.additions:,}",
-            f"{r.cost.params:,}",
-            f"{r.cost.multiplications / standard.multiplications:.4f}",
-        )
-        for r in rows
+            f"spatially separable as in the articles: both passes mix channels, {r} between them",
+            None,
+        ),
+        (f"  {k}x1, {c_in} -> {r}", rows[4].cost),
+        (f"  1x{k}, {r} -> {c_out}", rows[5].cost),
+        (f"  {k}x1 + 1x{k}", rows[6].cost),
+        (
+            f"spatially separable per channel ({c_in} -> {c_in} -> {c_in}), then a pointwise "
+            "step mixes the channels;",
+            None,
+        ),
+        (
+            f"the same as depthwise + pointwise when each {k}x{k} kernel is a column times a row",
+            None,
+        ),
+        (f"  {k}x1, per channel", per_channel[0].cost),
+        (f"  1x{k}, per channel", per_channel[1].cost),
+        (f"  pointwise {c_in} -> {c_out}", per_channel[2].cost),
+        (f"  {k}x1 + 1x{k} + pointwise", per_channel[3].cost),
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            [line[0].ljust(widths[0]), line[1].ljust(widths[1])]
-            + [line[i].rjust(widths[i]) for i in range(2, len(line))]
+    standard = rows[0].cost.multiplications
+    header = ("op", "output", "multiplications", "additions", "params", "x standard")
+    cells = {
+        name: (
+            name,
+            hwc(cost.output_shape),
+            f"{cost.multiplications:,}",
+            f"{cost.additions:,}",
+            f"{cost.params:,}",
+            f"{cost.multiplications / standard:.4f}",
         )
-        for line in [header, *body]
-    ]
-    lines.insert(1, "-" * len(lines[0]))
+        for name, cost in entries
+        if cost is not None
+    }
+    table = [header, *cells.values()]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+            + [row[i].rjust(widths[i]) for i in range(2, len(row))]
+        )
+
+    lines = [line(header), "-" * len(line(header))]
+    for name, cost in entries:
+        lines += wrapped(name) if cost is None else [line(cells[name])]
     return "\n".join(lines)
 
 
@@ -141,10 +268,16 @@ def row_json(row: counting.ComparisonRow) -> dict[str, Any]:
     }
 
 
-def comparison_json(args: argparse.Namespace, rows: list[counting.ComparisonRow]) -> dict[str, Any]:
+def comparison_json(
+    args: argparse.Namespace,
+    rows: list[counting.ComparisonRow],
+    per_channel: list[counting.ComparisonRow],
+) -> dict[str, Any]:
     """``refconv count --input ... --json``: the options, the rows, the MobileNet ratio.
 
-    ``output_shape`` is refconv's ``(C, H, W)``; ``input_hwc`` repeats ``--input`` as given.
+    ``rows``: :func:`refconv.counting.compare_convolutions`; ``per_channel_rows``:
+    :func:`per_channel_rows`. ``output_shape`` is refconv's ``(C, H, W)``; ``input_hwc``
+    repeats ``--input`` as given.
     """
     c, h, w = args.shape
     return {
@@ -162,6 +295,7 @@ def comparison_json(args: argparse.Namespace, rows: list[counting.ComparisonRow]
             "effective": args.effective,
         },
         "rows": [row_json(r) for r in rows],
+        "per_channel_rows": [row_json(r) for r in per_channel],
         "formula_1_over_N_plus_1_over_K2": counting.reduction_formula(args.out, args.kernel),
     }
 
@@ -171,6 +305,83 @@ def verdict(check: published.Check) -> str:
     if not check.ok:
         return "mismatch"
     return check.tolerance if check.tolerance in ("erratum", "info") else "ok"
+
+
+def formula_lines(out_channels: int, kernel: int, multiplier: int = 1) -> list[str]:
+    """MobileNet's ``1/N + 1/K^2`` for these numbers, and the one letter the sources disagree on.
+
+    >>> print("\\n".join(formula_lines(256, 5)))
+    depthwise + pointwise over standard: 1/N + 1/K^2 = 0.0439 (1/256 + 1/5^2; N outputs, K kernel)
+    M is the input channels in the efficient-convolution article, the depth multiplier in refconv
+    """
+    value = counting.reduction_formula(out_channels, kernel)
+    numbers = f"1/{out_channels} + 1/{kernel}^2"
+    if multiplier == 1:
+        text = f"1/N + 1/K^2 = {value:.4f} ({numbers}; N outputs, K kernel)"
+    else:
+        text = (
+            f"M (1/N + 1/K^2) = {multiplier * value:.4f} ({multiplier} ({numbers}); "
+            "M depth multiplier, N outputs, K kernel)"
+        )
+    return [
+        *wrapped(f"depthwise + pointwise over standard: {text}"),
+        "M is the input channels in the efficient-convolution article, the depth multiplier in "
+        "refconv",
+    ]
+
+
+def check_lines(check: published.Check) -> list[str]:
+    """One :class:`refconv.published.Check` as ``refconv count`` prints it, in :data:`WIDTH`.
+
+    The verdict in brackets, the number as the source prints it beside refconv's exact one,
+    the convention that connects them, and the note. A source that printed a shape (an
+    output ``12x12x256``) is not set against a count: the note says what refconv finds.
+
+    >>> check = published.Check("tds", "depthwise", "4,800", 4800, "multiplications", "exact", True)
+    >>> print("\\n".join(check_lines(check)))
+      [ok      ] depthwise: printed 4,800, exact 4,800  (multiplications; exact)
+    """
+    status = {"ok": "ok", "erratum": "ERRATUM", "info": "info", "mismatch": "MISMATCH"}
+    word = verdict(check)
+    value = f"{check.exact:,}" if isinstance(check.exact, int) else f"{check.exact:.6g}"
+
+    how = check.convention
+    if word not in ("erratum", "info"):  # the bracket already says erratum or info
+        how += f"; {kept(check.tolerance)}"
+
+    if check.printed == "-":  # nothing printed: a number refconv adds for reference
+        said = f"{check.what}: {value}  ({how})"
+    elif _SHAPE.match(check.printed):  # a shape, not a count: the note tells the count
+        said = f"{check.what}: printed {kept('output ' + check.printed)}"
+    else:
+        said = (
+            f"{check.what}: {kept('printed ' + check.printed)}, {kept('exact ' + value)}  ({how})"
+        )
+    first, indent = f"  [{status[word]:8}] ", " " * 13
+    lines = [f"{first}{said}".replace(NBSP, " ")]
+    if len(lines[0]) > WIDTH:  # the convention on its own line, whole
+        said, _, rest = said.partition("  (")
+        lines = wrapped(said, first, indent) + (
+            wrapped(f"({rest}", indent, indent + " ") if rest else []
+        )
+    if check.note:
+        lines += wrapped(check.note, indent + "-> ", indent + "   ")
+    return lines
+
+
+def print_verification() -> int:
+    """``refconv count``: every check, section by section, then the totals; the mismatches."""
+    mismatches = errata = total = 0
+    for title, make in published.SECTIONS.items():
+        print(title)
+        for check in make():
+            print("\n".join(check_lines(check)))
+            total += 1
+            mismatches += not check.ok
+            errata += verdict(check) == "erratum"
+        print()
+    print(f"{total} numbers checked, {errata} errata reproduced, {mismatches} mismatches.")
+    return mismatches
 
 
 def check_json(check: published.Check) -> dict[str, Any]:
@@ -183,7 +394,7 @@ def verification_json() -> dict[str, Any]:
 
     ``{"sections": [{"title", "checks": [{"source", "what", "printed", "exact",
     "convention", "tolerance", "ok", "note", "verdict"}, ...]}, ...], "checked", "errata",
-    "mismatches", "ok"}``; ``printed`` is the figure as the source prints it, ``exact`` what
+    "mismatches", "ok"}``; ``printed`` is the number as the source prints it, ``exact`` what
     refconv computes.
     """
     sections: list[dict[str, Any]] = [
@@ -243,13 +454,13 @@ def run(args: argparse.Namespace) -> int:
             return fail(
                 args,
                 f"{', '.join(given)} {verb} --input HxWxC (without --input, "
-                f"refconv count verifies the published figures)",
+                f"refconv count verifies the published numbers)",
             )
         if args.json:
             report = verification_json()
             print(to_json(report))
             return 0 if report["ok"] else 1
-        return 1 if published.run() else 0
+        return 1 if print_verification() else 0
     for name, default in SHAPE_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -270,16 +481,30 @@ def run(args: argparse.Namespace) -> int:
         args.bias,
         args.effective,
     )
-    if args.json:
-        print(to_json(comparison_json(args, rows)))
-        return 0
-    formula = counting.reduction_formula(args.out, args.kernel)
-    print(
-        f"input {h}x{w}x{c}, kernel {args.kernel}x{args.kernel}, {args.out} outputs, "
-        f"stride {args.stride}, padding {args.padding!r}, dilation {args.dilation}, "
-        f"depth multiplier {args.multiplier}, bias {'yes' if args.bias else 'no'}"
-        f"{', effective (padded zeros skipped)' if args.effective else ''}"
+    per_channel = per_channel_rows(
+        args.shape,
+        args.kernel,
+        args.out,
+        args.stride,
+        args.padding,
+        args.dilation,
+        args.bias,
+        args.effective,
     )
-    print(comparison_table(rows))
-    print(f"1/N + 1/K^2 = {formula:.4f} (depthwise + pointwise over standard, multiplications)")
+    if args.json:
+        print(to_json(comparison_json(args, rows, per_channel)))
+        return 0
+    print(
+        "\n".join(
+            wrapped(
+                f"input {h}x{w}x{c} (H x W x C), kernel {args.kernel}x{args.kernel}, "
+                f"{args.out} outputs, stride {args.stride}, padding {args.padding!r}, "
+                f"dilation {args.dilation}, {kept(f'depth multiplier {args.multiplier}')}, "
+                f"bias {'yes' if args.bias else 'no'}"
+                f"{', effective (padded zeros skipped)' if args.effective else ''}"
+            )
+        )
+    )
+    print(comparison_table(rows, per_channel, args.kernel, args.intermediate))
+    print("\n".join(formula_lines(args.out, args.kernel, args.multiplier)))
     return 0

@@ -3,13 +3,18 @@
 A 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1 (the example of the
 TDS introduction, ``refconv.sources.SOURCES["tds"]``): the standard convolution beside its
 depthwise and pointwise halves, with output shapes, exact multiplication counts, and the
-largest difference of every method from a scipy.signal oracle.
+largest difference of every method from a scipy.signal oracle. What a student reads fits in
+100 columns and writes shapes HxWxC, as the articles and ``--input`` do; the JSON keeps
+refconv's (C, H, W). With ``--figures`` the figures are written too (their timing's steps on
+stderr only with ``--verbose``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,23 +24,38 @@ from .. import functional as F
 from ..arguments import METHODS
 from ..separability import analyze, filters, separate
 from ..sources import SOURCES
-from .count import check_json, comparison_table, row_json
+from .count import (
+    check_json,
+    check_lines,
+    comparison_table,
+    formula_lines,
+    hwc,
+    per_channel_rows,
+    row_json,
+    wrapped,
+)
 from .options import check_output_dir, fail, path, to_json
 
 TDS = SOURCES["tds"]
 
 DESCRIPTION = f"""\
-The TDS example: a 12x12 RGB image, a 5x5 kernel, 256 output channels, no padding, stride 1
+The TDS example: a 12x12x3 image, 5x5 kernels, 256 output channels, no padding, stride 1
 (the worked example of {TDS.short}), computed by every refconv method and checked
 against scipy.signal. It prints the standard convolution beside its depthwise and
-pointwise halves with shapes, exact multiplication counts and each method's largest
-difference from scipy; then the same shape in every family, the totals of refconv count, and
-one separable and one non-separable filter.
+pointwise halves with shapes (H x W x C, as the articles write them) and exact
+multiplication counts, each method's largest difference from scipy, the same shape in
+every family (spatially separable both as the articles build it and per channel), the
+totals of refconv count, and one separable and one non-separable filter.
 
-Exit status 1 when a method is off by more than 1e-9 or a published figure does not match.
+--figures DIR also writes every figure; the performance figures time refconv's kernels
+first (about half a minute, on one thread; the machine's load is written on them).
+--verbose prints the steps of that timing and the numbers behind its figures on stderr.
+
+Exit status 1 when a method is off by more than 1e-9 or a published number does not match.
 --json prints everything as JSON on stdout. A usage error is one line on stderr, exit status 2."""
 
-EXAMPLE_SHAPE = (1, 3, 12, 12)  # (N, C_in, H, W)
+EXAMPLE_IMAGE = (3, 12, 12)  # (C_in, H, W)
+EXAMPLE_SHAPE = (1, *EXAMPLE_IMAGE)  # (N, C_in, H, W)
 EXAMPLE_KERNEL = 5
 EXAMPLE_OUT = 256
 # every method that can compute a 5x5 kernel: Winograd F(2x2, 3x3) is for 3x3 kernels only
@@ -114,7 +134,8 @@ def report(seed: int = 0) -> dict[str, Any]:
 
     ``example``: the TDS example's shape in HxWxC order; ``convolutions``: :func:`tds_example`
     (shapes in refconv's (C, H, W) order); ``comparison``: the same shape in every family (the
-    rows of ``refconv count --input 12x12x3 --kernel 5 --out 256 --json``); ``verification``:
+    rows of ``refconv count --input 12x12x3 --kernel 5 --out 256 --json``, and
+    ``comparison_per_channel`` its ``per_channel_rows``); ``verification``:
     the totals of ``refconv count`` and its errata; ``separability``: Sobel-x splits, the
     4-neighbour Laplacian does not; ``ok``: every method within 1e-9 of scipy and no mismatch.
     """
@@ -142,6 +163,9 @@ def report(seed: int = 0) -> dict[str, Any]:
         "times_fewer": round(mults["standard"] / separable, 2),
         "largest_error_vs_scipy": worst,
         "comparison": [row_json(r) for r in counting.compare_convolutions()],
+        "comparison_per_channel": [
+            row_json(r) for r in per_channel_rows(EXAMPLE_IMAGE, EXAMPLE_KERNEL, EXAMPLE_OUT)
+        ],
         "verification": {
             "checked": len(checks),
             "errata": len(errata),
@@ -161,48 +185,91 @@ def report(seed: int = 0) -> dict[str, Any]:
     }
 
 
+def _example_lines(results: dict[str, Any]) -> list[str]:
+    """The three convolutions of the example: shapes (HxWxC), kernels and multiplications."""
+    header = ("convolution", "input", "kernels", "output", "multiplications")
+    rows = [header]
+    for name, r in results.items():
+        c_out, c_in, kh, kw = r["weight"]  # refconv's (C_out, C_in, kH, kW)
+        kernels = f"{c_out} of {kh}x{kw}x{c_in}"
+        rows.append((name, hwc(r["input"]), kernels, hwc(r["output"]), f"{r['multiplications']:,}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return [
+        "  ".join(
+            [
+                *(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=False)),
+                row[-1].rjust(widths[-1]),
+            ]
+        )
+        for row in rows
+    ]
+
+
+def _checked_lines(results: dict[str, Any]) -> list[str]:
+    """Each method's largest difference from scipy, convolution by convolution."""
+    lines = [
+        "Numbers checked: the largest |refconv - scipy.signal.correlate2d| of each method",
+        f"{'convolution':<11}" + "".join(f" {m:>10}" for m in DEMO_METHODS),
+    ]
+    for name, r in results.items():
+        errors = r["max_abs_error_vs_scipy"]
+        lines.append(f"{name:<11}" + "".join(f" {errors[m]:>10.1e}" for m in DEMO_METHODS))
+    lines.append(
+        "(float64 rounding of sums of up to 75 products; above 1e-9 the demo fails, exit status 1)"
+    )
+    return lines
+
+
+def _errata_lines(verification: dict[str, Any]) -> list[str]:
+    """The totals of ``refconv count`` and its first three errata."""
+    errata = verification["errata_checks"]
+    lines = [
+        "The numbers printed in the articles and the MobileNet paper (refconv count prints each "
+        "one):",
+        f"{verification['checked']} numbers checked, {verification['errata']} errata reproduced, "
+        f"{verification['mismatches']} mismatches. The first errata:",
+    ]
+    for check in errata[:3]:
+        fields = {k: v for k, v in check.items() if k != "verdict"}
+        lines += check_lines(published.Check(**fields))
+    if len(errata) > 3:
+        lines.append(f"  ... and {len(errata) - 3} more errata: refconv count")
+    return lines
+
+
 def _print(data: dict[str, Any]) -> None:
     results = data["convolutions"]
-    print("The TDS example: 12x12x3 image, 5x5 kernel, 256 output channels, valid, stride 1")
-    print("(shapes are (C, H, W); weights (C_out, C_in/groups, kH, kW); cross-correlation)\n")
-    header = f"{'convolution':<11} {'input':>11} {'weight':>16} {'output':>12} {'mults':>11}"
-    header += "".join(f" {m:>10}" for m in DEMO_METHODS)
-    print(header)
-    print("-" * len(header))
-    for name, r in results.items():
-        line = (
-            f"{name:<11} {'x'.join(map(str, r['input'])):>11} "
-            f"{'x'.join(map(str, r['weight'])):>16} {'x'.join(map(str, r['output'])):>12} "
-            f"{r['multiplications']:>11,}"
-        )
-        line += "".join(f" {r['max_abs_error_vs_scipy'][m]:>10.1e}" for m in DEMO_METHODS)
-        print(line)
     std, sep = data["standard_multiplications"], data["separable_multiplications"]
-    print(
-        f"\nstandard: {std:,} multiplications; depthwise + pointwise: "
-        f"{results['depthwise']['multiplications']:,} + "
-        f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)"
-    )
-    print("last columns: largest |refconv - scipy.signal.correlate2d| for each method")
-    print("\nThe same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):")
-    print(comparison_table(counting.compare_convolutions()))
-    checked = data["verification"]
-    errata = checked["errata_checks"]
-    print(
-        f"\nThe articles' and the MobileNet paper's figures (refconv count prints each one): "
-        f"{checked['checked']} checked, {checked['errata']} errata reproduced, "
-        f"{checked['mismatches']} mismatches."
-    )
-    for check in errata[:3]:
-        print(published.Check(**{k: v for k, v in check.items() if k != "verdict"}).line())
-    if len(errata) > 3:
-        print(f"  ... and {len(errata) - 3} more errata: refconv count")
+    rows = counting.compare_convolutions(EXAMPLE_IMAGE, EXAMPLE_KERNEL, EXAMPLE_OUT)
+    per_channel = per_channel_rows(EXAMPLE_IMAGE, EXAMPLE_KERNEL, EXAMPLE_OUT)
     sobel = data["separability"]["sobel_x"]
-    print(
-        f"\nSpatial separability (refconv separable sobel): Sobel-x {sobel['kernel']} = "
-        f"column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
-        f"{data['separability']['laplacian4']['rank']} and does not split."
-    )
+    blocks = [
+        [
+            "The TDS example: a 12x12x3 image, 5x5 kernels, 256 output channels, no padding, "
+            "stride 1.",
+            "Shapes are H x W x C, as the articles and --input write them (refconv's arrays are",
+            "NCHW: the image is x.shape == (1, 3, 12, 12), the standard kernels (256, 3, 5, 5)).",
+        ],
+        _example_lines(results),
+        [
+            f"standard: {std:,} multiplications; depthwise + pointwise: "
+            f"{results['depthwise']['multiplications']:,} + "
+            f"{results['pointwise']['multiplications']:,} = {sep:,} ({std / sep:.1f}x fewer)",
+            *formula_lines(EXAMPLE_OUT, EXAMPLE_KERNEL),
+        ],
+        _checked_lines(results),
+        [
+            "The same shape in every family (refconv count --input 12x12x3 --kernel 5 --out 256):",
+            comparison_table(rows, per_channel, EXAMPLE_KERNEL),
+        ],
+        _errata_lines(data["verification"]),
+        wrapped(
+            f"Spatial separability (refconv separable sobel): Sobel-x {sobel['kernel']} "
+            f"= column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
+            f"{data['separability']['laplacian4']['rank']} and does not split."
+        ),
+    ]
+    print("\n\n".join("\n".join(block) for block in blocks))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -215,15 +282,33 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         _print(data)
     if args.figures:
-        from ..plotting import write_all
-
-        paths = write_all(args.figures)
-        data["figures"] = [str(p) for p in paths]
-        if not args.json:
-            print(f"\nwrote {len(paths)} figures to {args.figures}")
+        data.update(_figures(Path(args.figures), args.verbose, args.json))
     if args.json:
         print(to_json(data))
     return 0 if data["ok"] else 1
+
+
+def _figures(out: Path, verbose: bool, quiet: bool) -> dict[str, Any]:
+    """Write every figure into ``out``; what ``--json`` adds: the files, the timings' summary.
+
+    The performance figures time refconv first (about half a minute); ``verbose`` prints the
+    steps of that measurement and the numbers behind its figures on stderr.
+    """
+    from ..plotting import performance, write_all
+
+    def say(line: str) -> None:
+        print(f"performance figures: {line}", file=sys.stderr, flush=True)
+
+    measured = performance.data_for(out, progress=say if verbose else None)
+    summary = performance.summary_lines(measured)
+    if verbose:
+        for line in summary:
+            say(line)
+    paths = write_all(out)
+    if not quiet:
+        print(f"\nwrote {len(paths)} figures to {out}")
+        print("\n".join(wrapped(f"The performance figures: {summary[0]}.")))
+    return {"figures": [str(p) for p in paths], "performance": summary}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -245,5 +330,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         type=path,
         help="also write every figure into DIR (created if needed; checked before the work starts)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="with --figures, print the steps of the timing and its numbers on stderr",
     )
     parser.set_defaults(func=run, prog=parser.prog)

@@ -24,7 +24,7 @@ def test_demo_prints_the_tds_counts_and_agrees_with_scipy(capsys):
     out = capsys.readouterr().out
     assert "1,228,800" in out
     assert "4,800 + 49,152 = 53,952" in out
-    assert "256x8x8" in out
+    assert "8x8x256" in out  # H x W x C, as the articles write it
 
 
 def test_demo_json_has_every_method_within_float64_rounding(capsys):
