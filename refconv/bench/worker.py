@@ -15,6 +15,8 @@ Requests (``{"op": ...}``) and answers:
   warm-up call, the one that compiles or loads Numba's cache);
 * ``{"op": "sgemm", "n": n, "repeats": R}`` -> ``{"gflops": ...}``, best of ``R``;
 * ``{"op": "bandwidth", "mib": m, "repeats": R}`` -> ``{"gbs": ...}``, best of ``R``;
+* ``{"op": "train_step" | "train_profile", ...}`` -> a training step's times, or each layer's
+  (:func:`refconv.bench.training.answer`);
 * ``{"op": "exit"}``.
 
 A worker runs ``python -c "from refconv.bench.worker import main; main()" PEER THREADS`` (so
@@ -116,6 +118,10 @@ def serve(peer: str, threads: int) -> None:
                 answer = {"gflops": sgemm_gflops(request["n"], request["repeats"])}
             elif op == "bandwidth":
                 answer = {"gbs": bandwidth_gbs(request["mib"], request["repeats"])}
+            elif op in ("train_step", "train_profile"):  # the training section
+                from .training import answer as training_answer
+
+                answer = training_answer(peer, request)
             elif op == "time":
                 key = json.dumps([request["case"], request["batch"]], sort_keys=True)
                 if cached is None or cached[0] != key:

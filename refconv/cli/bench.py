@@ -30,7 +30,9 @@ print the table with the bars refconv must meet (against PyTorch, and against ON
 measurement) takes several minutes. --json writes everything that was measured (to stdout
 without a PATH, instead of the table); --check makes the exit status 1 when refconv misses any
 of its bars. --scaling [T ...] times a few representative cases at each thread count instead
-(default 1, 2, 4, ... up to the CPUs), for every peer.
+(default 1, 2, 4, ... up to the CPUs), for every peer. --training times one training step
+(forward, backward, Adam) of the CIFAR-10 notebook's two models at batch 64 against the same
+models in PyTorch instead, then each layer's forward and backward pass.
 
 Limits: --batch 1 to {MAX_BATCH}, --threads 1 to {MAX_THREADS}, --repeats 1 to 10000,
 --rounds 1 to 1000. A usage error is one line on stderr, exit status 2; a --json PATH is
@@ -97,6 +99,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="T",
         help="time against threads: each case at each of these thread counts (default 1, 2, "
         "4, ... up to the CPUs), on a few representative cases unless --cases names others",
+    )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="the training section instead: a training step of each CIFAR-10 model against "
+        "PyTorch, then layer by layer (--cases train_standard or train_separable picks one)",
     )
     parser.add_argument(
         "--no-cold-start", action="store_true", help="skip the cold vs warm Numba cache measurement"
@@ -182,6 +190,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.scaling is not None:
         return _run_scaling(args)
+    if args.training:
+        return _run_training(args)
     try:
         cases = bench.select_cases(args.cases)
     except ValueError as exc:
@@ -260,6 +270,46 @@ def _run_scaling(args: argparse.Namespace) -> int:
     if not _write_json(args.json, data):
         print(format_scaling(data))
     return 0
+
+
+def _run_training(args: argparse.Namespace) -> int:
+    """``--training``: the training section (refconv.bench.training), as tables or JSON."""
+    from ..bench.training import (
+        TRAINING_BY_NAME,
+        TRAINING_CASES,
+        TRAINING_PEERS,
+        format_training,
+        run_training,
+    )
+
+    unknown = [name for name in args.cases or () if name not in TRAINING_BY_NAME]
+    if unknown:
+        return fail(
+            args,
+            f"--cases with --training: unknown {unknown}; choose from {sorted(TRAINING_BY_NAME)}",
+        )
+    cases = [TRAINING_BY_NAME[name] for name in args.cases] if args.cases else TRAINING_CASES
+    peers = [p for p in args.peers or bench.default_peers() if p in TRAINING_PEERS]
+    problem = _not_installed(peers)
+    if problem:
+        return fail(args, problem)
+    if args.check and "torch" not in peers:
+        return fail(
+            args, "--check compares with PyTorch, which is not installed (or not among --peers)"
+        )
+    rows = run_training(
+        cases,
+        peers=peers,
+        threads=args.threads,
+        repeats=args.repeats or (3 if args.quick else 10),
+        rounds=args.rounds or (1 if args.quick else 3),
+        profile_repeats=2 if args.quick else 5,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    if not _write_json(args.json, {"training": rows, "threads": args.threads}):
+        print(format_training(rows))
+    missed = [row for row in rows if row["passed"] is False]
+    return 1 if args.check and missed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
