@@ -19,7 +19,8 @@ from typing import Any
 
 from ..data import DATASETS
 from ..train import OPTIMIZERS, format_table, run_experiment
-from ..train.experiment import DEFAULT_LR
+from ..train.experiment import DEFAULT_LR, epoch_json, epoch_line
+from ..train.loop import Epoch
 from .options import check_output_dir, fail, integer, path, shown, to_json
 
 #: The defaults: ``refconv train --model both`` finishes in minutes on two cores (measured
@@ -150,14 +151,9 @@ def run(args: argparse.Namespace) -> int:
             return fail(args, f"--out {args.out!r}: cannot write there ({problem})")
     names = ("standard", "separable") if args.model == "both" else (args.model,)
 
-    def report(name: str, index: int, epoch: Any) -> None:
+    def report(name: str, index: int, epoch: Epoch) -> None:
         if not args.json:
-            print(
-                f"{name:9} epoch {index}/{args.epochs}: train loss {epoch.train_loss:.4f}, "
-                f"train accuracy {epoch.train_accuracy:.4f}, test accuracy "
-                f"{epoch.test_accuracy:.4f} ({epoch.seconds:.1f} s)",
-                flush=True,
-            )
+            print(epoch_line(name, index, args.epochs, epoch_json(epoch)), flush=True)
 
     result = run_experiment(
         names,

@@ -25,7 +25,7 @@ follows from the seed, except the times (the keys that end in ``seconds``), whic
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -191,17 +191,29 @@ def without_timings(result: Any) -> Any:
 # --------------------------------------------------------------------------- text
 
 
+def epoch_line(name: str, index: int, epochs: int, epoch: Mapping[str, float]) -> str:
+    """The line ``refconv train`` prints after each epoch (``epoch`` as :func:`epoch_json`).
+
+    >>> epoch_line("separable", 2, 3, {"train_loss": 1.5, "train_accuracy": 0.25,
+    ...                                "test_accuracy": 0.5, "seconds": 12.34})
+    'separable epoch 2/3: train loss 1.5000, train accuracy 0.2500, test accuracy 0.5000 (12.3 s)'
+    """
+    return (
+        f"{name:9} epoch {index}/{epochs}: train loss {epoch['train_loss']:.4f}, "
+        f"train accuracy {epoch['train_accuracy']:.4f}, test accuracy "
+        f"{epoch['test_accuracy']:.4f} ({epoch['seconds']:.1f} s)"
+    )
+
+
 def format_epochs(result: dict[str, Any]) -> str:
-    """One line per model and epoch: train loss and accuracy, test accuracy, seconds."""
-    lines = []
-    for row in result["models"]:
-        for index, e in enumerate(row["epochs"], start=1):
-            lines.append(
-                f"{row['model']:12} epoch {index:>2}: train loss {e['train_loss']:.4f}, "
-                f"train accuracy {e['train_accuracy']:.4f}, test accuracy "
-                f"{e['test_accuracy']:.4f} ({e['seconds']:.1f} s)"
-            )
-    return "\n".join(lines)
+    """Every :func:`epoch_line` of ``result``, model after model: what ``refconv train``
+    printed while it ran."""
+    epochs = result["config"]["epochs"]
+    return "\n".join(
+        epoch_line(row["name"], index, epochs, e)
+        for row in result["models"]
+        for index, e in enumerate(row["epochs"], start=1)
+    )
 
 
 def table_rows(result: dict[str, Any]) -> list[list[str]]:

@@ -90,7 +90,8 @@ def test_the_epoch_lines(result):
     lines = format_epochs(result).splitlines()
     assert len(lines) == 4
     first = result["models"][0]["epochs"][0]
-    assert lines[0].startswith("StandardCNN  epoch  1: train loss ")
+    assert lines[0].startswith("standard  epoch 1/2: train loss ")
+    assert lines[3].startswith("separable epoch 2/2: train loss ")
     assert f"{first['train_loss']:.4f}" in lines[0] and f"{first['test_accuracy']:.4f}" in lines[0]
 
 
