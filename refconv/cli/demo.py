@@ -307,7 +307,10 @@ def _figures(out: Path, verbose: bool, quiet: bool) -> dict[str, Any]:
     paths = write_all(out)
     if not quiet:
         print(f"\nwrote {len(paths)} figures to {out}")
-        print("\n".join(wrapped(f"The performance figures: {summary[0]}.")))
+        timed, _, load = summary[0].partition(", load average")  # the load on a line
+        print("\n".join(wrapped(f"The performance figures: {timed}" + ("," if load else "."))))
+        if load:
+            print("\n".join(wrapped(f"load average{load}.")))
     return {"figures": [str(p) for p in paths], "performance": summary}
 
 

@@ -8,6 +8,9 @@ collect many calls. The cases take turns in rounds (:data:`ROUNDS`), so that a c
 machine's load touches them all alike; a figure's bar is the median of every call, its error
 bar the lowest and highest median of a single round (:func:`spread`, :func:`ratio_spread`).
 
+The machine's roofs (float32 GEMM and a STREAM triad, :mod:`refconv.bench.roofs`) are measured
+in the same rounds, in a worker of their own, and the best round sets them.
+
 The figures are timed on **one thread** (:data:`THREADS`). A parallel call ends when its last
 thread does, and a thread that must wait for a free core waits a scheduler time slice: on a
 busy two-core machine (load average 3.5 per CPU) every two-thread call took 8-24 ms, where one
@@ -24,6 +27,7 @@ once per process and saved as ``performance.json`` beside the figures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -34,7 +38,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..bench import Case, measure_peaks, summarise
+from ..bench import Case, summarise
 from ..bench.worker import Worker
 
 DATA_ENV = "REFCONV_PERF_JSON"
@@ -81,33 +85,47 @@ def collect(quick: bool = True, progress: Progress | None = None) -> dict[str, A
     :func:`refconv.bench.run_benchmark`'s result (``meta``, ``peaks``, ``results``); each
     row of ``results`` also holds ``round_medians_s``, the median of each round, and ``meta``
     holds ``load_per_cpu``, the load average over the CPUs, sampled before the first round and
-    after each. ``progress`` is called with one line of text after each step.
+    after each; the one-thread run's ``peaks`` are the best roofs of its rounds (also kept
+    round by round, under ``rounds``), and the two-thread run shares them. ``progress`` is
+    called with one line of text after each step.
     """
     everything, subset = sweep_cases()
     say = progress or (lambda line: None)
     started = time.perf_counter()
-    say(f"measuring the roofs on {THREADS} thread ...")
-    peaks = measure_peaks(THREADS, quick)
-    say(
-        f"float32 GEMM {peaks['sgemm_gflops']:.1f} GFLOP/s, triad {peaks['bandwidth_gbs']:.1f} GB/s"
-    )
-    runs = {}
-    for threads, cases in ((THREADS, everything), (MORE_THREADS, subset)):
-        runs[str(threads)] = _timed(cases, threads, peaks, quick, say)
+    figures = _timed(everything, THREADS, None, quick, say)
+    more = _timed(subset, MORE_THREADS, figures["peaks"], quick, say)
+    runs = {str(THREADS): figures, str(MORE_THREADS): more}
     return {"threads": runs, "seconds": time.perf_counter() - started}
 
 
+#: The roofs' sizes (quick or not), as :func:`refconv.bench.measure_peaks` takes them.
+ROOF_SIZES = {True: {"n": 1024, "mib": 256}, False: {"n": 2048, "mib": 512}}
+
+
 def _timed(
-    cases: list[Case], threads: int, peaks: dict[str, Any], quick: bool, say: Progress
+    cases: list[Case],
+    threads: int,
+    peaks: dict[str, Any] | None,
+    quick: bool,
+    say: Progress,
 ) -> dict[str, Any]:
-    """One thread count's run: every case once per round, in a worker process of its own."""
+    """One thread count's run: every case once per round, in a worker process of its own.
+
+    Without ``peaks``, the machine's roofs are measured too, in a worker of their own, a few
+    calls in each round (:mod:`refconv.bench.roofs`: float32 GEMM, STREAM triad): the best of
+    all rounds, so that a busy moment does not set them.
+    """
     rounds, min_turn_s = ROUNDS[quick], MIN_TURN_S[quick]
+    sizes = ROOF_SIZES[quick]
     cpus = os.cpu_count() or 1
     loads = [os.getloadavg()[0] / cpus]
     started = time.perf_counter()
     turns: dict[str, list[list[float]]] = {case.name: [] for case in cases}
     first: dict[str, float | None] = {}
-    with Worker("refconv", threads) as worker:
+    roofs: dict[str, list[float]] = {"sgemm_gflops": [], "bandwidth_gbs": []}
+    with contextlib.ExitStack() as stack:
+        worker = stack.enter_context(Worker("refconv", threads))
+        roofer = None if peaks else stack.enter_context(Worker("peaks", threads))
         for r in range(rounds):
             for case in cases:
                 answer = worker.ask(
@@ -120,11 +138,28 @@ def _timed(
                 )
                 turns[case.name].append(answer["times"])
                 first.setdefault(case.name, answer["first_s"])
+            if roofer is not None:
+                gemm = roofer.ask(op="sgemm", n=sizes["n"], repeats=2)
+                triad = roofer.ask(op="bandwidth", mib=sizes["mib"], repeats=2)
+                roofs["sgemm_gflops"].append(gemm["gflops"])
+                roofs["bandwidth_gbs"].append(triad["gbs"])
             loads.append(os.getloadavg()[0] / cpus)
             say(
                 f"{threads} thread(s), round {r + 1}/{rounds}: {len(cases)} cases timed, "
                 f"load average {loads[-1]:.1f} per CPU"
             )
+    if peaks is None:
+        peaks = {
+            "sgemm_gflops": max(roofs["sgemm_gflops"]),
+            "sgemm_n": sizes["n"],
+            "bandwidth_gbs": max(roofs["bandwidth_gbs"]),
+            "triad_mib": sizes["mib"],
+            "rounds": roofs,
+        }
+        say(
+            f"roofs, best of {rounds} rounds: float32 GEMM {peaks['sgemm_gflops']:.1f} GFLOP/s, "
+            f"triad {peaks['bandwidth_gbs']:.1f} GB/s"
+        )
     results = []
     for case in cases:
         times = [t for turn in turns[case.name] for t in turn]

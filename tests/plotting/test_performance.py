@@ -99,6 +99,7 @@ class FakeWorker:
     """Answers like refconv.bench.worker.Worker, with fixed times: no process, no clock."""
 
     asked: ClassVar[list[tuple[str, int, int]]] = []
+    roofs: ClassVar[int] = 0
 
     def __init__(self, peer: str, threads: int) -> None:
         self.threads = threads
@@ -110,6 +111,11 @@ class FakeWorker:
         pass
 
     def ask(self, **request: Any) -> dict[str, Any]:
+        if request["op"] == "sgemm":  # the roofs: better in the last round
+            FakeWorker.roofs += 1
+            return {"gflops": 40.0 + FakeWorker.roofs}
+        if request["op"] == "bandwidth":
+            return {"gbs": 10.0}
         name = request["case"]["name"]
         FakeWorker.asked.append((name, self.threads, request["warmup"]))
         return {"times": [1e-3, 2e-3, 3e-3], "first_s": 0.5}
@@ -117,10 +123,8 @@ class FakeWorker:
 
 @pytest.fixture
 def fake_worker(monkeypatch: pytest.MonkeyPatch) -> type[FakeWorker]:
-    FakeWorker.asked = []
+    FakeWorker.asked, FakeWorker.roofs = [], 0
     monkeypatch.setattr(performance_data, "Worker", FakeWorker)
-    peaks = {"sgemm_gflops": 50.0, "bandwidth_gbs": 10.0, "sgemm_n": 1, "triad_mib": 1}
-    monkeypatch.setattr(performance_data, "measure_peaks", lambda threads, quick: peaks)
     return FakeWorker
 
 
@@ -142,6 +146,10 @@ def test_the_cases_take_turns_round_by_round_on_one_thread(fake_worker, capsys):
     meta = data["threads"]["1"]["meta"]
     assert meta["threads"] == 1 and meta["rounds"] == rounds
     assert len(meta["load_per_cpu"]) == rounds + 1  # before the first round, after each
+    peaks = data["threads"]["1"]["peaks"]  # measured round by round, the best round kept
+    assert peaks["rounds"]["sgemm_gflops"] == [41.0 + r for r in range(rounds)]
+    assert peaks["sgemm_gflops"] == 40.0 + rounds and peaks["bandwidth_gbs"] == 10.0
+    assert data["threads"]["2"]["peaks"] is peaks  # the two-thread run shares them
     assert capsys.readouterr() == ("", "")  # silent unless a progress function is given
 
 
