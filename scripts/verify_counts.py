@@ -1,8 +1,8 @@
 """Re-derive every count printed in the five articles and the MobileNet v1 paper.
 
-Prints each figure with its counting convention and tolerance and exits with status 1 if any
-figure does not reproduce (errata are reproduced too: they pass when the contradiction holds).
-The checks live in :mod:`refconv.published`; ``refconv count`` runs the same thing.
+Prints each number with its counting convention and tolerance and exits with status 1 if any
+number does not reproduce (errata are reproduced too: they pass when the contradiction holds).
+The checks live in :mod:`refconv.published`; ``refconv count`` prints the same report.
 
 Usage: ``python scripts/verify_counts.py``
 """

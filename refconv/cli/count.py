@@ -16,12 +16,15 @@ Every line fits in :data:`WIDTH` (100) columns; shapes are written ``HxWxC``, as
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import re
-import textwrap
 from typing import Any
 
-from .. import counting, published
+from .. import counting
+from ..published.report import (
+    kept,
+    print_all,
+    verification_json,
+    wrapped,
+)
 from .options import COUNT_MAX, SPATIAL_MAX, dims, fail, integer, shown, to_json
 
 #: --effective counts the taps of each output row and column one by one (refconv.counting): at
@@ -110,13 +113,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- output
 
-#: The widest line ``refconv count`` and ``refconv demo`` print (a terminal, a printed page).
-WIDTH = 100
-
-#: A shape as the articles print it, e.g. ``12x12x256``: such a printed value is not a count.
-_SHAPE = re.compile(r"^\d+(x\d+)+$")
-NBSP = "\u00a0"  # joins words that a line must not separate (textwrap breaks at ASCII spaces)
-
 
 def hwc(shape: tuple[int, ...] | list[int]) -> str:
     """refconv's ``(C, H, W)`` written as the articles and ``--input`` write it: ``HxWxC``.
@@ -126,28 +122,6 @@ def hwc(shape: tuple[int, ...] | list[int]) -> str:
     """
     c, h, w = shape
     return f"{h}x{w}x{c}"
-
-
-def kept(text: str) -> str:
-    """``text`` as one word for :func:`wrapped`: "exact 10,793,196" is not cut in two."""
-    return text.replace(" ", NBSP)
-
-
-def wrapped(text: str, first: str = "", rest: str = "") -> list[str]:
-    """``text`` cut into lines of at most :data:`WIDTH` characters, between words.
-
-    >>> wrapped("a b " * 30 + kept("c d"))[-1]
-    'a b a b a b a b a b c d'
-    """
-    lines = textwrap.wrap(
-        text,
-        WIDTH,
-        initial_indent=first,
-        subsequent_indent=rest,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
-    return [line.replace(NBSP, " ") for line in lines]
 
 
 def per_channel_rows(
@@ -300,13 +274,6 @@ def comparison_json(
     }
 
 
-def verdict(check: published.Check) -> str:
-    """``ok``, ``erratum``, ``info`` or ``mismatch``: the word ``Check.line()`` shows."""
-    if not check.ok:
-        return "mismatch"
-    return check.tolerance if check.tolerance in ("erratum", "info") else "ok"
-
-
 def formula_lines(out_channels: int, kernel: int, multiplier: int = 1) -> list[str]:
     """MobileNet's ``1/N + 1/K^2`` for these numbers, and the one letter the sources disagree on.
 
@@ -328,88 +295,6 @@ def formula_lines(out_channels: int, kernel: int, multiplier: int = 1) -> list[s
         "M is the input channels in the efficient-convolution article, the depth multiplier in "
         "refconv",
     ]
-
-
-def check_lines(check: published.Check) -> list[str]:
-    """One :class:`refconv.published.Check` as ``refconv count`` prints it, in :data:`WIDTH`.
-
-    The verdict in brackets, the number as the source prints it beside refconv's exact one,
-    the convention that connects them, and the note. A source that printed a shape (an
-    output ``12x12x256``) is not set against a count: the note says what refconv finds.
-
-    >>> check = published.Check("tds", "depthwise", "4,800", 4800, "multiplications", "exact", True)
-    >>> print("\\n".join(check_lines(check)))
-      [ok      ] depthwise: printed 4,800, exact 4,800  (multiplications; exact)
-    """
-    status = {"ok": "ok", "erratum": "ERRATUM", "info": "info", "mismatch": "MISMATCH"}
-    word = verdict(check)
-    value = f"{check.exact:,}" if isinstance(check.exact, int) else f"{check.exact:.6g}"
-
-    how = check.convention
-    if word not in ("erratum", "info"):  # the bracket already says erratum or info
-        how += f"; {kept(check.tolerance)}"
-
-    if check.printed == "-":  # nothing printed: a number refconv adds for reference
-        said = f"{check.what}: {value}  ({how})"
-    elif _SHAPE.match(check.printed):  # a shape, not a count: the note tells the count
-        said = f"{check.what}: printed {kept('output ' + check.printed)}"
-    else:
-        said = (
-            f"{check.what}: {kept('printed ' + check.printed)}, {kept('exact ' + value)}  ({how})"
-        )
-    first, indent = f"  [{status[word]:8}] ", " " * 13
-    lines = [f"{first}{said}".replace(NBSP, " ")]
-    if len(lines[0]) > WIDTH:  # the convention on its own line, whole
-        said, _, rest = said.partition("  (")
-        lines = wrapped(said, first, indent) + (
-            wrapped(f"({rest}", indent, indent + " ") if rest else []
-        )
-    if check.note:
-        lines += wrapped(check.note, indent + "-> ", indent + "   ")
-    return lines
-
-
-def print_verification() -> int:
-    """``refconv count``: every check, section by section, then the totals; the mismatches."""
-    mismatches = errata = total = 0
-    for title, make in published.SECTIONS.items():
-        print(title)
-        for check in make():
-            print("\n".join(check_lines(check)))
-            total += 1
-            mismatches += not check.ok
-            errata += verdict(check) == "erratum"
-        print()
-    print(f"{total} numbers checked, {errata} errata reproduced, {mismatches} mismatches.")
-    return mismatches
-
-
-def check_json(check: published.Check) -> dict[str, Any]:
-    """One :class:`refconv.published.Check` as JSON-ready data, with its verdict."""
-    return {**dataclasses.asdict(check), "verdict": verdict(check)}
-
-
-def verification_json() -> dict[str, Any]:
-    """``refconv count --json``: every check, section by section, and the totals.
-
-    ``{"sections": [{"title", "checks": [{"source", "what", "printed", "exact",
-    "convention", "tolerance", "ok", "note", "verdict"}, ...]}, ...], "checked", "errata",
-    "mismatches", "ok"}``; ``printed`` is the number as the source prints it, ``exact`` what
-    refconv computes.
-    """
-    sections: list[dict[str, Any]] = [
-        {"title": title, "checks": [check_json(c) for c in make()]}
-        for title, make in published.SECTIONS.items()
-    ]
-    checks = [c for section in sections for c in section["checks"]]
-    mismatches = sum(c["verdict"] == "mismatch" for c in checks)
-    return {
-        "sections": sections,
-        "checked": len(checks),
-        "errata": sum(c["verdict"] == "erratum" for c in checks),
-        "mismatches": mismatches,
-        "ok": mismatches == 0,
-    }
 
 
 # --------------------------------------------------------------------------- checks
@@ -460,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
             report = verification_json()
             print(to_json(report))
             return 0 if report["ok"] else 1
-        return 1 if print_verification() else 0
+        return 1 if print_all() else 0
     for name, default in SHAPE_DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)

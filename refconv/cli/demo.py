@@ -22,17 +22,15 @@ import numpy as np
 from .. import counting, published
 from .. import functional as F
 from ..arguments import METHODS
+from ..published.report import check_json, check_lines, wrapped
 from ..separability import analyze, filters, separate
 from ..sources import SOURCES
 from .count import (
-    check_json,
-    check_lines,
     comparison_table,
     formula_lines,
     hwc,
     per_channel_rows,
     row_json,
-    wrapped,
 )
 from .options import check_output_dir, fail, path, to_json
 

@@ -28,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TextIO
 
@@ -60,19 +59,11 @@ def all_checks() -> list[Check]:
 
 
 def run(stream: TextIO | None = None) -> int:
-    """Print every check, section by section; return the number of failures (0 = all good)."""
-    out = stream if stream is not None else sys.stdout
-    failures = errata = total = 0
-    for title, make in SECTIONS.items():
-        print(title, file=out)
-        for check in make():
-            print(check.line(), file=out)
-            total += 1
-            failures += not check.ok
-            errata += check.tolerance == "erratum"
-        print(file=out)
-    print(f"{total} figures checked, {errata} errata reproduced, {failures} mismatches.", file=out)
-    return failures
+    """Print every check, section by section, as ``refconv count`` does; return the number of
+    mismatches (0 = all good). The report's form: :mod:`refconv.published.report`."""
+    from .report import print_all
+
+    return print_all(stream)
 
 
 __all__ = [

@@ -123,7 +123,7 @@ def efficient_checks() -> list[Check]:
 def pytorch_checks() -> list[Check]:
     """The PyTorch comparison: its profiler table of ``Param`` (conv1 + each block)."""
     src = SOURCES["pytorch"].short
-    conv = "ptflops: conv products + bias, BN 2/elem, ReLU 1/elem; input 3x416x416; conv1+block"
+    conv = "ptflops: conv products + bias, BN 2/elem, ReLU 1/elem; input 416x416x3; conv1+block"
     printed = {
         "standard": ("258.55M", 258.55, "5.93k", 5.93),
         "depthwise_separable": ("69.57M", 69.57, "1.56K", 1.56),
@@ -152,7 +152,7 @@ def pytorch_checks() -> list[Check]:
             "standard, counted the current thop way",
             thop,
             "thop: conv products, BN 4/elem, ReLU 0",
-            "260.62M: not the printed figure, so the article used ptflops-like rules",
+            "260.62M: not the printed number, so the article used ptflops-like rules",
         )
     )
     return checks

@@ -8,8 +8,10 @@
                passes when the contradiction is reproduced (so the errata stay true);
 ``info``       no printed figure (a derived number shown for reference); always passes.
 
->>> print(exact("an article", "standard conv", 1_228_800, 1_228_800, "multiplications").line())
-  [ok      ] standard conv: printed 1,228,800, exact 1,228,800  (multiplications; exact)
+:mod:`refconv.published.report` prints checks as ``refconv count`` does.
+
+>>> exact("an article", "standard conv", 1_228_800, 1_228_800, "multiplications").ok
+True
 >>> rounded("a paper", "Mult-Adds", "569M", 568_740_352, 1e6, 569, 0, "MACs").ok
 True
 """
@@ -51,18 +53,6 @@ class Check:
     tolerance: str
     ok: bool
     note: str = ""
-
-    def line(self) -> str:
-        """The check as ``refconv count`` prints it: verdict, figure, printed vs exact."""
-        value = f"{self.exact:,}" if isinstance(self.exact, int) else f"{self.exact:.6g}"
-        status = {"erratum": "ERRATUM", "info": "info"}.get(self.tolerance, "ok")
-        if not self.ok:
-            status = "MISMATCH"
-        text = (
-            f"  [{status:8}] {self.what}: printed {self.printed}, exact {value}  "
-            f"({self.convention}; {self.tolerance})"
-        )
-        return text + (f"\n             -> {self.note}" if self.note else "")
 
 
 def rounds_to(value: float, printed: float, decimals: int) -> bool:

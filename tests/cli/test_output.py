@@ -16,8 +16,9 @@ import pytest
 
 from refconv import published
 from refconv.cli import main
-from refconv.cli.count import WIDTH, check_lines, per_channel_rows
+from refconv.cli.count import per_channel_rows
 from refconv.plotting import performance_data
+from refconv.published.report import WIDTH, check_lines
 
 COUNT_OPTIONS = [
     [],

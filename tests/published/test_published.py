@@ -8,6 +8,7 @@ from pathlib import Path
 
 from refconv import published
 from refconv.cli import main
+from refconv.published.report import check_lines
 from refconv.sources import SOURCES
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "verify_counts.py"
@@ -75,11 +76,11 @@ def test_sections_and_sources_name_the_articles_not_file_numbers():
 
 def test_a_failed_check_is_counted_and_printed_as_a_mismatch(monkeypatch):
     wrong = published.check.exact("a source", "a figure", 1, 2, "a convention")
-    assert not wrong.ok and "[MISMATCH]" in wrong.line()
+    assert not wrong.ok and "[MISMATCH]" in "\n".join(check_lines(wrong))
     monkeypatch.setattr(published, "SECTIONS", {"One section": lambda: [wrong]})
     out = io.StringIO()
     assert published.run(out) == 1
-    assert out.getvalue().endswith("1 figures checked, 0 errata reproduced, 1 mismatches.\n")
+    assert out.getvalue().endswith("1 numbers checked, 0 errata reproduced, 1 mismatches.\n")
 
 
 def test_cli_count_verifies(capsys):
