@@ -4,8 +4,9 @@ separable (``kH x 1``, then ``1 x kW``).
 The definition of each is two calls of :func:`~refconv.functional.compute.convolve`, with the
 intermediate array in between (``method="reference"`` runs exactly that, with the reference
 loops); the geometry (stride, padding, dilation) is that of the whole block, split between the
-steps as Keras and the articles define it. The other methods run one fused kernel
-(:mod:`refconv.kernels.fused`): band by band, the intermediate never leaves the cache
+steps as Keras and the articles define it. ``"direct"`` and ``"im2col"`` run one fused
+kernel (:mod:`refconv.kernels.fused`): band by band, the intermediate never leaves the
+cache; ``"auto"`` runs it where it is the faster of the two
 (:func:`refconv.kernels.choose_separable`, :func:`refconv.kernels.choose_spatial`).
 """
 
@@ -140,7 +141,7 @@ def _separable_plan(arrays: list[Any], options: tuple[Any, ...]) -> BlockPlan:
     arguments.check_bias(ba, pwa.shape[0])
     pointwise = arguments.ConvGeometry((1, 1), (1, 1), ((0, 0), (0, 0)), 1, geometry.out_size)
     mid_shape = (xa.shape[0], dwa.shape[0], *geometry.out_size)  # (N, C*M, H_out, W_out)
-    gemm = choose_separable(call.method, mid_shape, pwa.shape)
+    gemm = choose_separable(call.method, mid_shape, dwa.shape, pwa.shape, geometry.dilation)
     run = None if gemm is None else functools.partial(conv2d_separable_fused, gemm=gemm)
     return BlockPlan(call, geometry, pointwise, geometry, dwa.shape[2:], pwa.shape[0], run)
 

@@ -90,22 +90,43 @@ def choose_method(
 
 
 def choose_separable(
-    method: str, mid_shape: tuple[int, ...], w_shape: tuple[int, ...]
+    method: str,
+    mid_shape: tuple[int, ...],
+    dw_shape: tuple[int, ...],
+    pw_shape: tuple[int, ...],
+    dilation: Pair,
 ) -> bool | None:
-    """How ``separable_conv2d`` runs: ``None`` for its two calls (``method="reference"``), else
-    the fused kernel (:mod:`.fused`), whose pointwise step is a GEMM (``True``) or loops.
+    """How ``separable_conv2d`` runs: ``None`` for its two calls, else the fused kernel
+    (:mod:`.fused`), whose pointwise step is a GEMM (``True``) or loops (``False``).
 
-    ``"im2col"`` asks for the GEMM, ``"direct"`` for the loops (the depthwise step of a fused
-    block is always the direct loops: im2col would run one skinny GEMM per channel);
-    ``"auto"`` takes for the pointwise step what :func:`choose_method` picks for it alone.
-    ``mid_shape`` is the intermediate's (N, C*M, H_out, W_out), ``w_shape`` the pointwise
-    weight's.
+    ``"reference"`` is the two calls by definition; ``"im2col"`` asks for the fused kernel
+    with the GEMM, ``"direct"`` with the loops (its depthwise step is always the direct
+    loops: im2col would run one skinny GEMM per channel). ``"auto"`` (measured on the
+    benchmark's blocks, ``python -m refconv.bench.fused``, and a grid of MobileNet-sized
+    ones, docs/performance.md):
+
+    * a pointwise step that :func:`choose_method` would run as loops (fewer than 8
+      channels in or out, e.g. the TDS example's 3 -> 256): fused, with loops -- 1.5x
+      faster, the two calls' second launch and intermediate gone;
+    * a GEMM pointwise step after a 3x3 depthwise kernel with dilation 1: the two calls.
+      The dedicated 3x3 kernels (``depthwise3x3``: a plane as one flat run, stride 2 on
+      split columns) beat the fused kernel's per-band 3x3 by more than the fused block
+      saves: 3-17 % slower fused, on one thread;
+    * any other depthwise kernel: fused, with the GEMM -- its band, copied into a tile and
+      run flat, is 15-30 % faster than the two calls.
+
+    ``mid_shape`` is the intermediate's (N, C*M, H_out, W_out), ``dw_shape`` and
+    ``pw_shape`` the weights', ``dilation`` the depthwise step's.
     """
     if method == "reference":
         return None
     if method != "auto":
         return method == "im2col"
-    return choose_method(mid_shape, w_shape, (1, 1), ((0, 0), (0, 0)), (1, 1), 1) == "im2col"
+    one, none = (1, 1), ((0, 0), (0, 0))
+    gemm = choose_method(mid_shape, pw_shape, one, none, one, 1) == "im2col"
+    if gemm and tuple(dw_shape[2:]) == (3, 3) and tuple(dilation) == (1, 1):
+        return None
+    return gemm
 
 
 def choose_spatial(
@@ -121,7 +142,8 @@ def choose_spatial(
     the row pass, a GEMM on band columns (``True``) or loops.
 
     ``"im2col"`` and ``"direct"`` ask for the same in both passes; ``"auto"`` takes for each
-    pass what :func:`choose_method` picks for it alone.
+    pass what :func:`choose_method` picks for it alone, and is always fused: 0.6-0.95 of
+    the two calls' time, on one thread and on two (``python -m refconv.bench.fused``).
     """
     if method == "reference":
         return None

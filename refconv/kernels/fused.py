@@ -24,12 +24,12 @@ pair) and ``S`` the same chain run on ``|x|`` and ``|w|`` (:func:`refconv.testin
 :func:`separable_bands_reference` and :func:`spatial_bands_reference` below are the fusion
 written readably in NumPy, with the reference loops; the Numba kernels are
 :mod:`.fused_separable` and :mod:`.fused_spatial`, cut into bands by :mod:`.fused_plan`, and
-:func:`conv2d_separable_fused`, :func:`conv2d_spatial_fused` run them. Every method but
-``"reference"`` runs a fused kernel, for every geometry the functions accept (padding modes and
-far-away pads are applied first, as for one convolution); ``"direct"`` computes the
-channel-mixing steps with loops, ``"im2col"`` with GEMMs, ``"auto"`` step by step as
-:func:`refconv.kernels.choose_method` would (:func:`refconv.kernels.choose_separable`,
-:func:`refconv.kernels.choose_spatial`).
+:func:`conv2d_separable_fused`, :func:`conv2d_spatial_fused` run them, for every geometry the
+functions accept (padding modes and far-away pads are applied first, as for one
+convolution). ``method="direct"`` runs them with loops for the channel-mixing steps,
+``"im2col"`` with GEMMs; ``"auto"`` runs them where they are faster than the two calls, by
+the rules of :func:`refconv.kernels.choose_separable` and :func:`refconv.kernels.choose_spatial`
+(measured: ``python -m refconv.bench.fused``), and the two calls elsewhere.
 """
 
 from __future__ import annotations

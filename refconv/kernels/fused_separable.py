@@ -8,14 +8,19 @@ pixels) and a chunk of output channels ``o0 <= o < o1``, a task computes::
 
 so the ``(N, C*M, H_out, W_out)`` intermediate of the two-call composition never exists: each
 band of it is written and read back while it is still in the core's cache
-(:mod:`.fused` sizes the bands and says when ``method="auto"`` uses this kernel).
+(:mod:`.fused_plan` sizes the bands; :func:`refconv.kernels.choose_separable` says when
+``method="auto"`` uses this kernel).
 
-The depthwise step copies the input rows a band reads into a zero-bordered tile
-(:func:`.depthwise.load_tile`, as the general depthwise kernel does), then computes every
-output row of the band from the tile: a 3x3 kernel with dilation 1 and column stride 1 or 2
-with its nine taps in one pass (:func:`.depthwise3x3.taps3x3`), any other kernel one
-:func:`.rows.axpy` pass per tap. Every product with a padded zero happens, as in the
-reference loops (so an Inf weight beside the padding gives NaN there, as in SciPy).
+The depthwise step of a 3x3 kernel with dilation 1 and column stride 1 or 2 reads the input
+where it lies (:func:`rows3x3`): its nine taps in one pass (:func:`.depthwise3x3.taps3x3`),
+with "same" padding and stride 1 the band's inside rows as one flat run, as
+:mod:`.depthwise3x3` does. Any other kernel first copies the input rows its band reads into a
+zero-bordered tile (:func:`.depthwise.load_tile`), then, with unit strides, runs each tap once
+over the whole band (the tile's rows as one flat run, :func:`depthwise_band`), else one
+:func:`.rows.axpy` pass per tap and row. The tiles make every product with a padded zero, as
+the reference loops do (an Inf weight beside the padding gives NaN there, as in SciPy); the
+3x3 path skips them, so :mod:`.fused` gives a call with padding and an Inf or NaN weight to
+the tiles.
 
 The pointwise step is a GEMM (:func:`.gemm.matmul`, ``use_gemm``) or, for a few channels
 (the TDS example's 3 -> 256), one :func:`.rows.axpy` pass per (output, intermediate) channel
@@ -67,6 +72,33 @@ def edge3x3(
 
 
 @INLINE_JIT
+def rows2x3(
+    dst: np.ndarray,
+    d0: int,
+    src: np.ndarray,
+    s0: int,
+    count: int,
+    k0: float,
+    k1: float,
+    k2: float,
+    m0: float,
+    m1: float,
+    m2: float,
+    width: int,
+) -> None:
+    """``dst[d0 + j] = sum_q k_q*src[s0 + j + q] + m_q*src[s0 + width + j + q]``: a row of a
+    "same" 3x3 output whose third input row is padding (the first or last row of a plane),
+    without loading and multiplying a row of zeros."""
+    d, a, b = uint64(d0), uint64(s0), uint64(s0 + width)
+    one, two = uint64(1), uint64(2)
+    for j in range(count):
+        u = uint64(j)
+        up = k0 * src[a + u] + k1 * src[a + u + one] + k2 * src[a + u + two]
+        down = m0 * src[b + u] + m1 * src[b + u + one] + m2 * src[b + u + two]
+        dst[d + u] = up + down
+
+
+@INLINE_JIT
 def rows3x3(
     mid: np.ndarray,
     d0: int,
@@ -85,59 +117,76 @@ def rows3x3(
     w_out: int,
 ) -> None:
     """Output rows ``[i0, i1)`` of one 3x3 channel (dilation 1, column stride 1 or 2) into the
-    flat ``mid`` from ``d0``, read straight from the input: the columns whose three taps lie
-    inside the row in one fused pass (:func:`.depthwise3x3.taps3x3`, a padded row read from
-    ``zeros``), the few border columns one by one, skipping the taps in the padding."""
+    flat ``mid`` from ``d0``, read straight from the input.
+
+    "Same" padding with stride 1: the band's inside rows as one flat run, then their first
+    and last columns (six taps each) and the plane's first and last rows (two input rows,
+    :func:`rows2x3`). Otherwise row by row: the columns whose three taps lie inside the row
+    in one fused pass (:func:`.depthwise3x3.taps3x3`, a padded row read from ``zeros``), the
+    few border columns one by one (:func:`edge3x3`), skipping the taps in the padding.
+    """
     k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
     k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
     k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
     # "same" padding, stride 1: the plane's inside rows as ONE flat run (output f reads input
-    # f - W - 1 + p*W + q); only columns 0 and W - 1 wrap around into the neighbouring rows,
-    # and are computed again below with the first and last rows of the plane
-    flat = sh == 1 and sw == 1 and pt == 1 and pl == 1 and w_out == width and height >= 3
-    flat = flat and width >= 3 and (i1 - 1) + 1 <= height
-    if flat:
-        lo, hi = max(i0, 1), min(i1, height - 1)
-        if hi > lo:
-            f_lo, f_hi = lo * width + 1, hi * width - 1
-            src = plane + f_lo - width - 1
-            taps3x3(
-                mid,
-                d0 + f_lo - i0 * width,
-                xf,
-                src,
-                xf,
-                src + width,
-                xf,
-                src + 2 * width,
-                f_hi - f_lo,
-                k00,
-                k01,
-                k02,
-                k10,
-                k11,
-                k12,
-                k20,
-                k21,
-                k22,
-                0.0,
-                1,
-            )
-        for i in range(i0, i1):
-            row = d0 + (i - i0) * w_out
-            if 0 < i < height - 1:
-                mid[uint64(row)] = edge3x3(xf, plane, height, width, i - 1, -1, kernel)
-                mid[uint64(row + width - 1)] = edge3x3(
-                    xf, plane, height, width, i - 1, width - 2, kernel
-                )
-            else:
-                for j in range(width):
-                    mid[uint64(row + j)] = edge3x3(xf, plane, height, width, i - 1, j - 1, kernel)
-        return
+    # f - W - 1 + p*W + q); only their columns 0 and W - 1 wrap around into the neighbouring
+    # rows, and are computed again one by one below (as depthwise3x3 does)
+    flat = sh == sw == pt == pl == 1 and w_out == width and height >= 3 and width >= 3
+    if flat and min(i1, height - 1) > max(i0, 1):
+        f_lo, f_hi = max(i0, 1) * width + 1, min(i1, height - 1) * width - 1
+        src = plane + f_lo - width - 1
+        taps3x3(
+            mid,
+            d0 + f_lo - i0 * width,
+            xf,
+            src,
+            xf,
+            src + width,
+            xf,
+            src + 2 * width,
+            f_hi - f_lo,
+            k00,
+            k01,
+            k02,
+            k10,
+            k11,
+            k12,
+            k20,
+            k21,
+            k22,
+            0.0,
+            1,
+        )
     j_lo, j_hi = inside(-pl, sw, width - 2, w_out)  # columns whose 3 taps are all inside
     for i in range(i0, i1):
         ih = i * sh - pt  # input row of tap row 0
         row = d0 + (i - i0) * w_out
+        if flat and 0 < i < height - 1:  # done above, but for its first and last columns:
+            # their six inside taps, unsigned indices (no wrap-around test, no branch)
+            r, a = uint64(row), uint64(plane + ih * width)  # a: x[i - 1, 0]
+            wu, one, two = uint64(width), uint64(1), uint64(2)
+            mid[r] = (
+                (k01 * xf[a] + k02 * xf[a + one])
+                + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
+                + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one])
+            )
+            e = a + wu - two  # x[i - 1, W - 2]
+            mid[r + wu - one] = (
+                (k00 * xf[e] + k01 * xf[e + one])
+                + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
+                + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one])
+            )
+            continue
+        if flat:  # the plane's first or last row: two input rows, the third is padding
+            top = plane + (0 if i == 0 else (height - 2) * width)  # x[0, 0] or x[H - 2, 0]
+            if i == 0:  # taps rows 1 and 2 read input rows 0 and 1
+                rows2x3(mid, row + 1, xf, top, width - 2, k10, k11, k12, k20, k21, k22, width)
+            else:  # taps rows 0 and 1 read input rows H - 2 and H - 1
+                rows2x3(mid, row + 1, xf, top, width - 2, k00, k01, k02, k10, k11, k12, width)
+            ih0 = -1 if i == 0 else height - 2
+            mid[uint64(row)] = edge3x3(xf, plane, height, width, ih0, -1, kernel)
+            mid[uint64(row + width - 1)] = edge3x3(xf, plane, height, width, ih0, width - 2, kernel)
+            continue
         if j_hi > j_lo:
             column = j_lo * sw - pl
             s0, o0 = xf, plane + ih * width + column

@@ -8,7 +8,8 @@ the group's output channels ``o0 <= o < o1``, a task computes::
 
 (``Rg = R // groups`` intermediate channels, ``Og = C_out // groups``), so the
 ``(N, R, H_out, W)`` intermediate of the two-call composition never exists whole
-(:mod:`.fused` sizes the bands and says when ``method="auto"`` uses this kernel).
+(:mod:`.fused_plan` sizes the bands; :func:`refconv.kernels.choose_spatial` says when
+``method="auto"`` uses this kernel).
 
 Each pass is either a GEMM on the band's columns, as im2col computes it (``gemm1``,
 ``gemm2``)::

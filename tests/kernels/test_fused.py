@@ -461,19 +461,40 @@ def test_nan_and_inf_in_the_input_spread_as_in_the_two_calls():
 # --- which kernel auto runs ---------------------------------------------------------------------
 
 
-def test_auto_takes_for_each_step_what_it_would_take_alone():
-    assert choose_separable("reference", (1, 64, 56, 56), (128, 64, 1, 1)) is None
-    assert choose_separable("auto", (1, 64, 56, 56), (128, 64, 1, 1)) is True  # a GEMM
-    assert choose_separable("auto", (1, 3, 8, 8), (256, 3, 1, 1)) is False  # TDS: loops
-    assert choose_separable("direct", (1, 64, 56, 56), (128, 64, 1, 1)) is False
-    assert choose_separable("im2col", (1, 3, 8, 8), (256, 3, 1, 1)) is True
-    x, col, mid, row = (1, 64, 56, 56), (64, 64, 3, 1), (1, 64, 56, 56), (64, 64, 1, 3)
-    assert choose_spatial("auto", x, col, mid, row, 1) == (True, True)
-    per_channel = (3, 1, 3, 1), (1, 3, 12, 12), (3, 1, 1, 3)
-    assert choose_spatial(
-        "auto", (1, 3, 12, 12), per_channel[0], per_channel[1], per_channel[2], 3
-    ) == (False, False)
-    assert choose_spatial("reference", x, col, mid, row, 1) is None
+def test_which_kernel_each_method_runs():
+    mid, pw, tds_mid, tds_pw = (1, 64, 56, 56), (128, 64, 1, 1), (1, 3, 8, 8), (256, 3, 1, 1)
+    three, five = (64, 1, 3, 3), (64, 1, 5, 5)
+    assert choose_separable("reference", mid, three, pw, (1, 1)) is None  # the definition
+    assert choose_separable("direct", mid, three, pw, (1, 1)) is False  # fused, loops
+    assert choose_separable("im2col", tds_mid, (3, 1, 5, 5), tds_pw, (1, 1)) is True  # GEMM
+    # auto: the TDS block fused with loops; a GEMM after a 3x3: the two calls; else fused
+    assert choose_separable("auto", tds_mid, (3, 1, 5, 5), tds_pw, (1, 1)) is False
+    assert choose_separable("auto", mid, three, pw, (1, 1)) is None
+    assert choose_separable("auto", mid, three, pw, (2, 2)) is True
+    assert choose_separable("auto", mid, five, pw, (1, 1)) is True
+    x, col, row = (1, 64, 56, 56), (64, 64, 3, 1), (64, 64, 1, 3)
+    assert choose_spatial("auto", x, col, x, row, 1) == (True, True)
+    assert choose_spatial("reference", x, col, x, row, 1) is None
+    small, col3, row3 = (1, 3, 12, 12), (3, 1, 3, 1), (3, 1, 1, 3)  # per channel: loops
+    assert choose_spatial("auto", small, col3, small, row3, 3) == (False, False)
+
+
+@pytest.mark.parametrize("kernel", [(3, 3), (5, 5)])
+def test_auto_runs_what_it_chose(monkeypatch, kernel):
+    runs = []
+    original = fused.conv2d_separable_fused
+    monkeypatch.setattr(
+        "refconv.functional.separable.conv2d_separable_fused",
+        lambda *args, **kwargs: runs.append(kwargs["gemm"]) or original(*args, **kwargs),
+    )
+    from refconv.functional import separable
+
+    separable._SEPARABLE_PLANS.clear()  # plans hold the fused kernel they run
+    x = np.ones((1, 16, 10, 10))
+    y = separable_conv2d(x, np.ones((16, 1, *kernel)), np.ones((8, 16, 1, 1)), padding="same")
+    separable._SEPARABLE_PLANS.clear()
+    assert runs == ([] if kernel == (3, 3) else [True])  # 3x3 + GEMM: the two calls
+    assert_array_equal(y[0, :, 5, 5], 16.0 * kernel[0] * kernel[1])
 
 
 # --- cached plans -------------------------------------------------------------------------------
