@@ -24,6 +24,19 @@ Number = str | tuple[str, str]
 PROSE: dict[str, dict[str, list[Number]]] = {
     "README.md": {
         "refconv count": ["1,228,800", "4,800", "49,152", "53,952", "569M"],
+        "refconv count --input 12x12x3 --kernel 5 --out 256": [
+            "1,228,800",
+            "4,800",
+            "49,152",
+            "53,952",
+            "0.0439",
+            "1,440",
+            "960",
+            "51,552",
+            "0.0420",
+            "21,340,160",
+            "17.3667",
+        ],
     },
     "docs/counting.md": {
         "refconv count": [
