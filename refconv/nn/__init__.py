@@ -42,6 +42,7 @@ Modules
 ``pooling``        :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`GlobalAvgPool2d`
 ``basic``          :class:`ReLU`, :class:`Flatten`, :class:`Dropout`, :class:`Linear`
 ``loss``           :class:`CrossEntropyLoss`, :class:`MSELoss`
+``ops``            the passes the layers run: a NumPy spec beside each Numba kernel
 =================  ===========================================================================
 
 A new layer is a class in one of these files (or a new one) whose ``cost`` and ``counted``

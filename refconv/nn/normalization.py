@@ -17,6 +17,7 @@ import numpy.typing as npt
 from .. import arguments, counting
 from .init import flag, float_dtype
 from .module import Module, check_grad_output, forward_first
+from .ops.batch_norm import batch_norm_backward, batch_norm_forward
 
 
 class _Saved(NamedTuple):
@@ -58,6 +59,8 @@ class BatchNorm2d(Module):
         dL/dx = (dL/dx_hat - mean(dL/dx_hat) - x_hat * mean(dL/dx_hat * x_hat)) / sqrt(var + eps)
 
     with the means over N, H, W. Forward keeps a reference to ``x`` and two numbers per channel.
+    Training-mode forward and every backward run Numba kernels that sum in float64
+    (:mod:`refconv.nn.ops.batch_norm`, beside the NumPy spec they are tested against).
 
     Examples
     --------
@@ -146,7 +149,6 @@ class BatchNorm2d(Module):
 
     def _forward_batch(self, x: np.ndarray) -> np.ndarray:
         """Training mode: normalise by the batch's statistics, update the running ones."""
-        axes = _channel_axes(x)
         m = x.size // self.num_features  # values per channel: N*H*W
         if m < 2:
             raise ValueError(
@@ -154,40 +156,33 @@ class BatchNorm2d(Module):
                 f"channel to compute a variance; got x of shape {x.shape}. Use a larger batch "
                 f"or image, or eval() mode"
             )
-        mean = x.mean(axis=axes)  # (C,)
-        var = x.var(axis=axes)  # (C,), biased: divided by m
-        inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = (x - mean[:, None, None]) * inv_std[:, None, None]
-        y: np.ndarray = x_hat
-        if self.affine:
-            y = x_hat * self.weight[:, None, None] + self.bias[:, None, None]
+        affine = self.affine
+        y, mean, var, inv_std = batch_norm_forward(
+            _batched(x), self.weight if affine else None, self.bias if affine else None, self.eps
+        )
         k = self.momentum
         self.running_mean[...] = (1 - k) * self.running_mean + k * mean
         self.running_var[...] = (1 - k) * self.running_var + k * var * (m / (m - 1))
         self._saved = _Saved(x, mean, inv_std, batch_statistics=True)
-        return y.astype(x.dtype, copy=False)
+        return y.reshape(x.shape)
 
     def backward(self, grad_output: np.ndarray) -> np.ndarray:
         x, mean, inv_std, batch_statistics = forward_first(self, self._saved)
         g = check_grad_output(self, grad_output, x.shape)
         self._saved = None
         dtype = arguments.result_dtype(x, g)
-        g = g.astype(dtype, copy=False)
-        axes = _channel_axes(x)
-        x_hat = (x - mean[:, None, None].astype(dtype)) * inv_std[:, None, None].astype(dtype)
-        grad_x_hat = g
-        if self.affine:
-            self.accumulate_grad("weight", np.sum(g * x_hat, axis=axes))
-            self.accumulate_grad("bias", np.sum(g, axis=axes))
-            grad_x_hat = g * self.weight[:, None, None].astype(dtype)
-        if batch_statistics:  # the mean and variance moved with x: subtract their share
-            grad_x_hat = (
-                grad_x_hat
-                - grad_x_hat.mean(axis=axes, keepdims=True)
-                - x_hat * (grad_x_hat * x_hat).mean(axis=axes, keepdims=True)
-            )
-        grad_x: np.ndarray = grad_x_hat * inv_std[:, None, None].astype(dtype)
-        return grad_x
+        grad_x, grad_weight, grad_bias = batch_norm_backward(
+            _batched(g.astype(dtype, copy=False)),
+            _batched(x),
+            mean,
+            inv_std,
+            self.weight if self.affine else None,
+            batch_statistics,
+        )
+        if grad_weight is not None and grad_bias is not None:
+            self.accumulate_grad("weight", grad_weight)
+            self.accumulate_grad("bias", grad_bias)
+        return grad_x.reshape(x.shape)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         if len(input_shape) != 3 or input_shape[0] != self.num_features:
@@ -205,6 +200,6 @@ class BatchNorm2d(Module):
         return f"{self.num_features}, eps={self.eps}, affine={self.affine}"
 
 
-def _channel_axes(x: np.ndarray) -> tuple[int, ...]:
-    """The axes a channel's statistics run over: N, H, W (H, W for one unbatched image)."""
-    return (0, 2, 3) if x.ndim == 4 else (1, 2)
+def _batched(x: np.ndarray) -> np.ndarray:
+    """``x`` as ``(N, C, H, W)``: an unbatched ``(C, H, W)`` image is a batch of one."""
+    return x if x.ndim == 4 else x[None]

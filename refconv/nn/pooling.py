@@ -3,8 +3,10 @@
 The arguments are checked by :func:`refconv.counting.pool2d_arguments` and
 :func:`refconv.counting.pool2d_output_size`, the functions the closed-form costs and the
 counted loops use, so the three accept the same geometries and refuse the others with the
-same message. The forward pass reduces windows views of the padded input; the backward pass
-sends each output's gradient back to the pixels of its window, one kernel tap at a time.
+same message (:mod:`refconv.nn.ops.windows`). Average pooling reduces windows views of the
+padded input and sends each output's gradient back to the pixels of its window, one kernel tap
+at a time; max pooling runs the kernels of :mod:`refconv.nn.ops.max_pool`, which do the same
+for the arg-max.
 
 >>> import numpy as np
 >>> MaxPool2d(2, stride=1)(np.arange(9.0).reshape(1, 3, 3))[0]
@@ -18,56 +20,12 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .. import arguments, counting
 from ..counting.opcount import IntOrPair
 from .module import Module, check_grad_output, forward_first
-
-
-class PoolGeometry(NamedTuple):
-    """A pooling call's arguments as ``(h, w)`` pairs, and the input's and output's size."""
-
-    kernel: tuple[int, int]
-    stride: tuple[int, int]
-    padding: tuple[int, int]
-    dilation: tuple[int, int]
-    size: tuple[int, int]  # (H, W) of the input
-    out_size: tuple[int, int]  # (H_out, W_out)
-
-
-def pool_geometry(
-    x: np.ndarray, kernel_size: object, stride: object, padding: object, dilation: object, op: str
-) -> PoolGeometry:
-    """Check a pooling call (the counting module's checks and messages) and return its
-    geometry; ``x`` is ``(N, C, H, W)`` or ``(C, H, W)``."""
-    kernel, stride, padding, dilation = counting.pool2d_arguments(
-        kernel_size, stride, padding, dilation, op
-    )
-    if x.ndim not in (3, 4):
-        raise ValueError(
-            f"{op} expects x of shape (N, C, H, W) or unbatched (C, H, W); got "
-            f"{x.ndim}-D array of shape {x.shape}"
-        )
-    counting.pool2d_output_size(x.shape, kernel, stride, padding, dilation, op)
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
-    h, w = x.shape[-2:]
-    out = ((h + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1)
-    return PoolGeometry((kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), out)
-
-
-def _padded(x: np.ndarray, geometry: PoolGeometry, fill: float) -> np.ndarray:
-    (ph, pw) = geometry.padding
-    widths = [(0, 0)] * (x.ndim - 2) + [(ph, ph), (pw, pw)]
-    return np.pad(x, widths, constant_values=fill)  # (..., H + 2ph, W + 2pw)
-
-
-def _windows(xp: np.ndarray, geometry: PoolGeometry) -> np.ndarray:
-    """Every window of the padded input, as a view: ``(..., H_out, W_out, kH, kW)``."""
-    (kh, kw), (sh, sw), _, (dh, dw) = geometry[:4]
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    windows = sliding_window_view(xp, span, axis=(-2, -1))  # (..., Ho', Wo', span_h, span_w)
-    return windows[..., ::sh, ::sw, ::dh, ::dw]
+from .ops.max_pool import max_pool2d_backward, max_pool2d_forward
+from .ops.windows import PoolGeometry, padded, pool_geometry, scatter_taps, windows
 
 
 def _pool(
@@ -84,28 +42,17 @@ def _pool(
     the padding filled with ``fill`` and each window reduced by ``reduce`` (``np.max``, ...)."""
     x = arguments.as_float_array(x, "x")
     geometry = pool_geometry(x, kernel_size, stride, padding, dilation, op)
-    windows = _windows(_padded(x, geometry, fill), geometry)
-    return reduce(windows, axis=(-2, -1)).astype(x.dtype, copy=False)
+    views = windows(padded(x, geometry, fill), geometry)  # (..., H_out, W_out, kH, kW)
+    return reduce(views, axis=(-2, -1)).astype(x.dtype, copy=False)
 
 
-def _scatter_taps(
-    shares: Callable[[int, int], np.ndarray],
-    shape: tuple[int, ...],
-    dtype: np.dtype,
-    geometry: PoolGeometry,
-) -> np.ndarray:
-    """The input gradient of a pooling layer, tap by tap: ``shares(i, j)`` is the gradient
-    each output sends to the pixel under tap ``(i, j)`` of its window (``(..., H_out, W_out)``);
-    the pixels under one tap lie ``stride`` apart, so one strided slice takes them all. The
-    padding's share is dropped at the end."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), (ho, wo) = geometry
-    grad_padded = np.zeros((*shape[:-2], h + 2 * ph, w + 2 * pw), dtype=dtype)
-    for i in range(kh):
-        for j in range(kw):
-            rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)  # H_out rows, stride apart
-            cols = slice(j * dw, j * dw + sw * (wo - 1) + 1, sw)
-            grad_padded[..., rows, cols] += shares(i, j)
-    return np.ascontiguousarray(grad_padded[..., ph : ph + h, pw : pw + w])  # (..., H, W)
+class _MaxPoolSaved(NamedTuple):
+    """What max pooling's forward pass keeps for backward."""
+
+    taps: np.ndarray  # (..., H_out, W_out): the tap of each window's maximum
+    shape: tuple[int, ...]  # the input's
+    dtype: np.dtype  # the input's
+    geometry: PoolGeometry
 
 
 def _as_given(value: IntOrPair | list[int]) -> IntOrPair:
@@ -126,7 +73,9 @@ class MaxPool2d(Module):
     Backward: each output's gradient goes to the pixel that held its window's maximum (the
     first one in row-major order when several tie, and the last NaN when there are NaNs, as
     PyTorch's CPU kernel); a pixel that is the maximum of several windows collects all their
-    gradients. Forward keeps a reference to ``x``; backward finds the arg-max again.
+    gradients. Forward keeps the arg-max's tap per output (one integer each), not ``x``.
+    Both passes run Numba kernels; :mod:`refconv.nn.ops.max_pool` has them beside the NumPy
+    spec they are tested against.
 
     >>> import numpy as np
     >>> pool = MaxPool2d(2)
@@ -142,7 +91,7 @@ class MaxPool2d(Module):
     MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1)
     """
 
-    _saved: np.ndarray | None = None  # the last forward's input
+    _saved: _MaxPoolSaved | None = None
 
     def __init__(
         self,
@@ -159,43 +108,20 @@ class MaxPool2d(Module):
         self.dilation = _as_given(dilation)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        y = _pool(
-            x,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            -np.inf,
-            np.max,
-            "MaxPool2d",
-        )
-        self._saved = arguments.as_float_array(x, "x")
-        return y
-
-    def backward(self, grad_output: np.ndarray) -> np.ndarray:
-        x = forward_first(self, self._saved)
+        x = arguments.as_float_array(x, "x")
         geometry = pool_geometry(
             x, self.kernel_size, self.stride, self.padding, self.dilation, "MaxPool2d"
         )
-        g = check_grad_output(self, grad_output, (*x.shape[:-2], *geometry.out_size))
+        y, taps = max_pool2d_forward(x, geometry)  # taps: (..., H_out, W_out)
+        self._saved = _MaxPoolSaved(taps, x.shape, x.dtype, geometry)
+        return y
+
+    def backward(self, grad_output: np.ndarray) -> np.ndarray:
+        taps, shape, dtype, geometry = forward_first(self, self._saved)
+        g = check_grad_output(self, grad_output, taps.shape)
         self._saved = None
-        windows = _windows(_padded(x, geometry, -np.inf), geometry)  # (..., Ho, Wo, kH, kW)
-        kh, kw = geometry.kernel
-        # Which tap held each window's maximum: PyTorch's loop over the window, row by row,
-        # run for every window at once; a tap takes over only if strictly larger (so the first
-        # of equal values wins) or NaN (the forward pass's NaN came from it).
-        best = windows[..., 0, 0]  # (..., Ho, Wo)
-        first_max = np.zeros(best.shape, dtype=np.intp)
-        for tap in range(1, kh * kw):
-            value = windows[..., tap // kw, tap % kw]
-            takes_over = (value > best) | np.isnan(value)
-            best = np.where(takes_over, value, best)
-            first_max[takes_over] = tap
-        dtype = arguments.result_dtype(x, g)
-        g = g.astype(dtype, copy=False)
-        return _scatter_taps(
-            lambda i, j: np.where(first_max == i * kw + j, g, 0), x.shape, dtype, geometry
-        )
+        dtype = np.result_type(dtype, g.dtype)  # float32 only if both are
+        return max_pool2d_backward(g.astype(dtype, copy=False), taps, geometry, shape)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.max_pool2d_cost(
@@ -261,7 +187,7 @@ class AvgPool2d(Module):
         kh, kw = geometry.kernel
         dtype = arguments.result_dtype(x, g)
         share = g.astype(dtype, copy=False) / (kh * kw)
-        return _scatter_taps(lambda i, j: share, x.shape, dtype, geometry)
+        return scatter_taps(lambda i, j: share, x.shape, dtype, geometry)
 
     def cost(self, input_shape: tuple[int, ...], effective: bool = False) -> counting.OpCount:
         return counting.avg_pool2d_cost(input_shape, self.kernel_size, self.stride, self.padding)
