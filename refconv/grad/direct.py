@@ -43,9 +43,24 @@ from numba import prange
 
 from ..arguments import Pads, Pair
 from ..kernels.rows import fill, inside
-from ..kernels.runtime import kernel, launch, thread_plan
+from ..kernels.runtime import INLINE_JIT, kernel, launch, thread_plan
 from ..kernels.workspace import workspace
 from .rows import multiply_add, scatter_axpy
+
+
+@INLINE_JIT
+def tap_columns(
+    k_w: int, sw: int, pl: int, dw: int, width: int, w_out: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each kernel column ``q``, the output columns ``[lo[q], hi[q])`` whose input column
+    ``j*sw + q*dw - pl`` lies inside the image: the same for every row, so worked out once
+    per call (two integer divisions each, which in the row loops cost more than a short row:
+    3x3 depthwise gradients of 16-pixel rows ran 1.5x slower)."""
+    lo = np.empty(k_w, dtype=np.int64)
+    hi = np.empty(k_w, dtype=np.int64)
+    for q in range(k_w):
+        lo[q], hi[q] = inside(q * dw - pl, sw, width, w_out)
+    return lo, hi
 
 
 @kernel
@@ -65,6 +80,7 @@ def input_rows(
     c_out, c_group, k_h, k_w = w.shape
     h_out, w_out = g.shape[2], g.shape[3]
     o_group = c_out // groups
+    col_lo, col_hi = tap_columns(k_w, sw, pl, dw, width, w_out)
     gf = g.reshape(-1)  # flat views, made once
     of = out.reshape(-1)
     for t in prange(n_batch * c_in * height):  # t is the input row (n, c, h)
@@ -82,7 +98,7 @@ def input_rows(
             i = reach // sh
             for q in range(k_w):
                 offset = q * dw - pl  # input column of output column 0 for this tap
-                lo, hi = inside(offset, sw, width, w_out)
+                lo, hi = col_lo[q], col_hi[q]
                 if hi <= lo:
                     continue
                 for o in range(group * o_group, (group + 1) * o_group):
@@ -110,6 +126,7 @@ def weight_taps(
     c_out, c_group, k_h, k_w = out.shape
     h_out, w_out = g.shape[2], g.shape[3]
     o_group = c_out // groups
+    col_lo, col_hi = tap_columns(k_w, sw, pl, dw, width, w_out)
     xf = x.reshape(-1)
     gf = g.reshape(-1)
     for t in prange(c_out * c_group):  # t is the pair (o, c): out[o, c] is this task's alone
@@ -128,7 +145,7 @@ def weight_taps(
                     row = ((n * c_in + ci) * height + ih) * width  # x[n, ci, ih, 0]
                     for q in range(k_w):
                         offset = q * dw - pl
-                        lo, hi = inside(offset, sw, width, w_out)
+                        lo, hi = col_lo[q], col_hi[q]
                         if hi > lo:
                             acc = (p * k_w + q) * w_out + lo  # acc[p, q, lo]
                             src = row + lo * sw + offset
