@@ -26,6 +26,15 @@ NUMPY_PAD_MODE = {
 }
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject's addopts): one worker per CPU, but one process for the
+    benchmarks (``-m bench``), which time calls and must not run two at a time."""
+    selected = config.getoption("markexpr") or ""
+    if "bench" in selected and "not bench" not in selected:
+        return 0
+    return None
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 

@@ -36,14 +36,18 @@ import importlib.util
 import io
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from refconv.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -165,8 +169,21 @@ def run(command: str) -> tuple[int, str]:
     shown on several pages (the English and the Chinese errata) runs once.
     """
     words = shlex.split(command, comments=True)
-    if len(words) == 3 and words[:2] == ["python", "-c"] and not SHELL.search(command):
-        return run_python_c(words[2])
+    if not SHELL.search(command):
+        if len(words) == 3 and words[:2] == ["python", "-c"]:
+            return run_python_c(words[2])
+        if words[0] == "refconv":
+            return run_in_process(["refconv", *words[1:]], lambda: main(words[1:]))
+        if words[:2] == ["python", "-m"] and words[2].split(".")[0] == "refconv":
+            module = words[2]
+            return run_in_process(
+                [module, *words[3:]], lambda: runpy.run_module(module, run_name="__main__")
+            )
+        if words[0] == "python" and words[1].startswith("scripts/"):
+            script = str(ROOT / words[1])
+            return run_in_process(
+                [script, *words[2:]], lambda: runpy.run_path(script, run_name="__main__")
+            )
     done = subprocess.run(
         ["bash", "-c", command],
         cwd=ROOT,
@@ -183,27 +200,49 @@ SHELL = re.compile(r"[|;&<>`$]")  # quoted or not: such a command goes to bash
 
 
 def run_python_c(code: str) -> tuple[int, str]:
-    """What ``python -c code`` prints (stdout and stderr) and its exit status, in-process.
+    """What ``python -c code`` prints (stdout and stderr) and its exit status, in-process."""
+    return run_in_process(
+        ["-c"], lambda: exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
+    )
+
+
+def run_in_process(argv: list[str], body: Callable[[], object]) -> tuple[int, str]:
+    """What a command prints (stdout and stderr) and its exit status, run in this process
+    from the repository root with ``sys.argv`` set to ``argv``: as in a fresh interpreter, but
+    without a second import of refconv and Numba's cache for each of the pages' many
+    commands (a second or more each).
 
     Like the interpreter: an uncaught exception prints its last traceback line and exits 1;
-    warnings are shown once each (outside pytest's "warnings are errors").
+    a command's return value (``refconv``'s ``main``) or ``SystemExit`` is its status;
+    warnings are shown once each (outside pytest's "warnings are errors"). ``COLUMNS`` is
+    80, as for a command whose output is not a terminal (argparse wraps its help to it).
     """
     out = io.StringIO()
     status = 0
-    cwd = os.getcwd()
+    cwd, saved_argv, saved_columns = os.getcwd(), sys.argv, os.environ.get("COLUMNS")
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             try:
                 os.chdir(ROOT)
-                exec(compile(code, "<string>", "exec"), {"__name__": "__main__"})
+                sys.argv = argv
+                os.environ["COLUMNS"] = "80"
+                returned = body()
+                status = returned if isinstance(returned, int) else 0
             except SystemExit as stop:
-                status = stop.code if isinstance(stop.code, int) else 1
+                status = (
+                    stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+                )
             except Exception as error:  # what the interpreter would print, then exit 1
                 out.write("".join(traceback.format_exception_only(error)))
                 status = 1
             finally:
                 os.chdir(cwd)
+                sys.argv = saved_argv
+                if saved_columns is None:
+                    os.environ.pop("COLUMNS", None)
+                else:
+                    os.environ["COLUMNS"] = saved_columns
     return status, out.getvalue()
 
 
