@@ -266,8 +266,21 @@ def _print(data: dict[str, Any]) -> None:
             f"= column {sobel['column']} x row {sobel['row']}; a 3x3 Laplacian has rank "
             f"{data['separability']['laplacian4']['rank']} and does not split."
         ),
+        NEXT_STEPS,
     ]
     print("\n\n".join("\n".join(block) for block in blocks))
+
+
+NEXT_STEPS = [
+    "Where to go next:",
+    "  docs/concepts.md                    each family in plain words, with pictures (中文:",
+    "                                      docs/zh-CN/concepts.md)",
+    "  refconv explain depthwise           one family worked by hand on this example",
+    "  refconv animate --family separable  a GIF of the computation, with refconv's numbers",
+    "  refconv train                       the notebook's two networks trained, standard vs",
+    "                                      separable (a few minutes)",
+    "  docs/errata.md                      what the articles get wrong, with the commands",
+]
 
 
 def run(args: argparse.Namespace) -> int:
