@@ -10,16 +10,16 @@ two other products of the same three matrices::
                                         added back to the input pixel it was copied from
 
 :func:`weight_gemm` computes the first as ``cols @ G_band.T`` (K, Og) -- the transpose of the
-same product -- so that both operands are read in place: ``cols`` as built, and ``G.T`` from
-one transposed copy of the output gradient (N, H_out*W_out, C_out), made once per call. It
-runs parallel over (group, block of input channels): each task builds the columns of its own
-channels only and owns their rows of ``dW``, so no task repeats another's work or writes its
-values. When a band is a whole image, the columns of several images go side by side into one
-buffer (:data:`GEMM_PIXELS` pixels at least), and one GEMM reduces over all of them: the
-weight gradient of 64 images of 8x8 (64 -> 128 channels, 3x3) took 8.7-9.0 ms on one thread
-as 64 GEMMs of 64 pixels, 7.2 ms as 4 of 1024. :func:`input_gemm` computes the second per
-(image, group, block of input channels): each task owns its input planes, and adds each
-band's columns back into them (:func:`col2im`). ``W.T`` is one small transposed copy of the weight.
+same product -- so that both operands are read in place: ``cols`` as built, and ``G_band``
+as it lies in the output gradient, transposed by BLAS (:func:`~refconv.kernels.gemm.matmul_nt`;
+a transposed copy of the output gradient cost 2.4 ms for 64 images of 32 channels of 32x32,
+more than the GEMMs). It runs parallel over (group, block of input channels): each task
+builds the columns of its own channels only and owns their rows of ``dW``, so no task
+repeats another's work or writes its values.
+
+:func:`input_gemm` computes the second per (image, group, block of input channels): each
+task owns its input planes, and adds each band's columns back into them (:func:`col2im`).
+``W.T`` is one small transposed copy of the weight.
 
 Every buffer comes from :func:`refconv.kernels.workspace.workspace` (one row per thread):
 columns (K_block, band*W_out), and for the weight gradient a product and a running sum
@@ -35,23 +35,17 @@ from numba import prange
 from ..arguments import Pads, Pair
 from ..kernels import workspace as workspace_settings
 from ..kernels.blas import gemm_address, single_threaded_blas
-from ..kernels.gemm import matmul
+from ..kernels.gemm import matmul, matmul_nt
 from ..kernels.im2col import rows_per_band
 from ..kernels.rows import copy_row, fill, inside
 from ..kernels.runtime import INLINE_JIT, kernel, launch, thread_plan
 from ..kernels.workspace import workspace
 from .rows import scatter_add
 
-# pixels a weight-gradient GEMM should reduce over at least: small images (8x8 = 64 pixels)
-# go several to a GEMM, which BLAS runs faster than as many short ones (below)
-GEMM_PIXELS = 1024
-
 
 @INLINE_JIT
 def columns(
     cf: np.ndarray,
-    ld: int,
-    col0: int,
     xf: np.ndarray,
     plane0: int,
     channels: int,
@@ -63,9 +57,8 @@ def columns(
     w_out: int,
 ) -> None:
     """im2col of ``channels`` input planes from ``plane0`` (flat ``x[n, c]`` numbering), for
-    output rows ``r0 .. r0 + rows - 1``: columns ``col0 .. col0 + rows*W_out - 1`` of ``cf``,
-    flat (channels*kH*kW, ld) (``ld > rows*W_out`` when several images share the buffer,
-    side by side). ``geometry`` is ``(sh, sw, top, left, dh, dw, kH, kW)``."""
+    output rows ``r0 .. r0 + rows - 1``: ``cf`` holds (channels*kH*kW, rows*W_out), flat.
+    ``geometry`` is ``(sh, sw, top, left, dh, dw, kH, kW)``."""
     sh, sw, pt, pl, dh, dw, k_h, k_w = geometry
     taps = k_h * k_w
     for k in range(channels * taps):  # k = (c, p, q) flattened
@@ -75,7 +68,7 @@ def columns(
         offset = q * dw - pl  # input column of output column 0 for this tap
         lo, hi = inside(offset, sw, width, w_out)
         for r in range(rows):
-            dst = k * ld + col0 + r * w_out  # cols[k, col0 + r * W_out]
+            dst = (k * rows + r) * w_out  # cols[k, r * W_out]
             ih = (r0 + r) * sh + p * dh - pt
             if ih < 0 or ih >= height:  # a padded row: zeros
                 fill(cf, dst, w_out, 0.0)
@@ -121,12 +114,11 @@ def col2im(
 @kernel
 def weight_gemm(
     x: np.ndarray,
-    g_t: np.ndarray,
+    g3: np.ndarray,
     geometry: tuple[int, int, int, int, int, int, int, int],
     h_out: int,
     w_out: int,
     band: int,
-    images: int,
     chunk: int,
     cols_ws: np.ndarray,
     prod_ws: np.ndarray,
@@ -153,32 +145,18 @@ def weight_gemm(
         total = sum_ws[me, : k * o_group].reshape(k, o_group)  # the running dW block, transposed
         product = prod_ws[me, : k * o_group].reshape(k, o_group)
         fill(total.reshape(-1), 0, k * o_group, 0.0)
-        for n0 in range(0, n_batch, images):  # `images` whole images, or one image's bands
-            count = min(n_batch, n0 + images) - n0
+        for n in range(n_batch):
             for b in range(bands):
                 r0 = b * band
                 rows = min(h_out, r0 + band) - r0
                 m = rows * w_out
-                cols = cols_ws[me, : k * count * m].reshape(k, count * m)  # (K_block, pixels)
-                for n in range(n0, n0 + count):  # each image's columns, side by side
-                    plane0 = n * c_in + group * c_group + c0
-                    columns(
-                        cols.reshape(-1),
-                        count * m,
-                        (n - n0) * m,
-                        xf,
-                        plane0,
-                        c1 - c0,
-                        height,
-                        width,
-                        geometry,
-                        r0,
-                        rows,
-                        w_out,
-                    )
-                first = n0 * h_out * w_out + r0 * w_out  # G.T's row of (n0, r0, 0)
-                grad = g_t[first : first + count * m, group * o_group : (group + 1) * o_group]
-                matmul(gemm, cols, grad, product)  # (K_block, pixels) @ (pixels, Og)
+                cols = cols_ws[me, : k * m].reshape(k, m)  # (K_block, band pixels)
+                plane0 = n * c_in + group * c_group + c0
+                columns(
+                    cols.reshape(-1), xf, plane0, c1 - c0, height, width, geometry, r0, rows, w_out
+                )
+                grad = g3[n, group * o_group : (group + 1) * o_group, r0 * w_out : r0 * w_out + m]
+                matmul_nt(gemm, cols, grad, product)  # (K_block, m) @ (Og, m).T
                 for a in range(k):
                     for o in range(o_group):
                         total[a, o] += product[a, o]
@@ -305,16 +283,8 @@ def conv2d_weight_im2col(
     threads = thread_plan(grad_output.size * out[0].size)
     chunk = channel_blocks(groups, c_group, threads)
     k = chunk * k_h * k_w
-    # (N*H_out*W_out, C_out): G.T of every image, one copy the size of grad_output
-    g_t = np.ascontiguousarray(grad_output.reshape(n_batch, c_out, -1).transpose(0, 2, 1))
-    g_t = g_t.reshape(-1, c_out)
+    g3 = grad_output.reshape(n_batch, c_out, h_out * w_out)  # (N, C_out, H_out*W_out)
     band, cols_size = _plan(k, 2 * k * o_group, h_out, w_out, out.itemsize, threads)
-    images = 1
-    if band == h_out:  # whole images: several side by side make one longer GEMM
-        fit = cols_size * threads * out.itemsize  # one image's columns fit; how many more?
-        budget = workspace_settings.WORKSPACE_BYTES - 2 * k * o_group * out.itemsize * threads
-        images = max(1, min(n_batch, GEMM_PIXELS // (h_out * w_out), budget // max(1, fit)))
-        cols_size *= images
     cols_ws = workspace("grad columns", (threads, cols_size), out.dtype)
     prod_ws = workspace("grad product", (threads, k * o_group), out.dtype)
     sum_ws = workspace("grad sum", (threads, k * o_group), out.dtype)
@@ -325,12 +295,11 @@ def conv2d_weight_im2col(
             weight_gemm,
             threads,
             x,
-            g_t,
+            g3,
             geometry,
             h_out,
             w_out,
             band,
-            images,
             chunk,
             cols_ws,
             prod_ws,

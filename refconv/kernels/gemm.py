@@ -1,7 +1,9 @@
 """``matmul``: one GEMM inside a Numba kernel, through NumPy's OpenBLAS when it is there.
 
 ``matmul(gemm, a, b, c)`` computes ``c[:, :] = a @ b`` for 2-D arrays whose rows may be
-strided (views into bigger arrays, the last axis contiguous). ``gemm`` is the address of a
+strided (views into bigger arrays, the last axis contiguous); ``matmul_nt(gemm, a, b, c)``
+computes ``c[:, :] = a @ b.T`` the same way, reading ``b`` in place (BLAS's transposed
+operand) where a transposed copy would cost a pass over it. ``gemm`` is the address of a
 ``cblas_?gemm`` with 64-bit integers (:func:`refconv.kernels.blas.gemm_address`), passed in at
 run time so that the compiled code holds no address and stays cacheable; with ``gemm == 0``
 it falls back to ``np.dot`` (SciPy's BLAS, copying strided operands).
@@ -25,7 +27,7 @@ from numba.extending import intrinsic
 
 from .runtime import INLINE_JIT
 
-_ROW_MAJOR, _NO_TRANS = 101, 111  # CBLAS_ORDER, CBLAS_TRANSPOSE
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS_ORDER, CBLAS_TRANSPOSE (no, yes)
 
 # the second half of what an intrinsic returns (after its signature): emits the call's LLVM IR
 Codegen = Callable[[BaseContext, ir.IRBuilder, Signature, Sequence[ir.Value]], ir.Value]
@@ -35,6 +37,7 @@ Codegen = Callable[[BaseContext, ir.IRBuilder, Signature, Sequence[ir.Value]], i
 def _cblas_gemm(
     typingctx: TypingContext,
     address: types.Type,
+    transb: types.Type,
     m: types.Type,
     n: types.Type,
     k: types.Type,
@@ -45,14 +48,16 @@ def _cblas_gemm(
     c: types.Type,
     ldc: types.Type,
 ) -> tuple[Signature, Codegen] | None:
-    """``cblas_?gemm(RowMajor, NoTrans, NoTrans, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)`` at
-    ``address``; ``a``, ``b``, ``c`` are arrays of one float dtype, passed by their data."""
+    """``cblas_?gemm(RowMajor, NoTrans, transb, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)`` at
+    ``address``; ``a``, ``b``, ``c`` are arrays of one float dtype, passed by their data;
+    ``transb`` is ``_NO_TRANS`` or ``_TRANS``."""
     if not isinstance(a, types.Array) or not isinstance(b, types.Array):
         return None
     if not isinstance(c, types.Array) or len({a.dtype, b.dtype, c.dtype}) != 1:
         return None
     dtype = a.dtype
     signature = types.void(
+        types.int64,
         types.int64,
         types.int64,
         types.int64,
@@ -68,7 +73,7 @@ def _cblas_gemm(
     def codegen(
         context: BaseContext, builder: ir.IRBuilder, sig: Signature, args: Sequence[ir.Value]
     ) -> ir.Value:
-        fn, m_, n_, k_, a_, lda_, b_, ldb_, c_, ldc_ = args
+        fn, transb_, m_, n_, k_, a_, lda_, b_, ldb_, c_, ldc_ = args
         real = context.get_value_type(dtype)
         i32, i64 = ir.IntType(32), ir.IntType(64)
         fnty = ir.FunctionType(
@@ -92,7 +97,7 @@ def _cblas_gemm(
         )
         data = [
             context.make_array(ty)(context, builder, value).data
-            for ty, value in ((sig.args[4], a_), (sig.args[6], b_), (sig.args[8], c_))
+            for ty, value in ((sig.args[5], a_), (sig.args[7], b_), (sig.args[9], c_))
         ]
         order, notrans = ir.Constant(i32, _ROW_MAJOR), ir.Constant(i32, _NO_TRANS)
         builder.call(
@@ -100,7 +105,7 @@ def _cblas_gemm(
             [
                 order,
                 notrans,
-                notrans,
+                builder.trunc(transb_, i32),
                 m_,
                 n_,
                 k_,
@@ -131,6 +136,20 @@ def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         ldc = max(1, c.shape[1], c.strides[0] // size)
         # Numba types this call by its arguments' types and passes ``typingctx`` itself;
         # numba's stubs check it against the Python signature, typingctx and types included
-        _cblas_gemm(gemm, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
+        _cblas_gemm(gemm, _NO_TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
     else:
         c[:, :] = np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b))
+
+
+@INLINE_JIT
+def matmul_nt(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """``c[:, :] = a @ b.T``: (m, k) times the transpose of (n, k) into (m, n); rows may be
+    strided, and ``b`` is read in place."""
+    if gemm != 0:
+        size = a.itemsize
+        lda = max(1, a.shape[1], a.strides[0] // size)
+        ldb = max(1, b.shape[1], b.strides[0] // size)
+        ldc = max(1, c.shape[1], c.strides[0] // size)
+        _cblas_gemm(gemm, _TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
+    else:
+        c[:, :] = np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b).T)
