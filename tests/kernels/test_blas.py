@@ -8,7 +8,7 @@ import pytest
 
 import refconv
 from refconv.kernels import blas, im2col
-from refconv.kernels.gemm import matmul
+from refconv.kernels.gemm import matmul, matmul_nt
 
 
 @numba.njit
@@ -18,6 +18,17 @@ def _matmul_views(gemm, a, b, c, rows, cols, depth):
         gemm,
         a[1 : 1 + rows, 2 : 2 + depth],
         b[3 : 3 + depth, 1 : 1 + cols],
+        c[2 : 2 + rows, 4 : 4 + cols],
+    )
+
+
+@numba.njit
+def _matmul_nt_views(gemm, a, b, c, rows, cols, depth):
+    """matmul_nt on views: a[1:1+rows, 2:2+depth] @ b[3:3+cols, 1:1+depth].T into c[2:.., 4:..]."""
+    matmul_nt(
+        gemm,
+        a[1 : 1 + rows, 2 : 2 + depth],
+        b[3 : 3 + cols, 1 : 1 + depth],
         c[2 : 2 + rows, 4 : 4 + cols],
     )
 
@@ -44,6 +55,27 @@ def test_matmul_on_strided_views(dtype, use_address, shape):
         a[1 : 1 + rows, 2 : 2 + depth] @ b[3 : 3 + depth, 1 : 1 + cols]
     )
     np.testing.assert_array_equal(c, expected)  # small integers: exact; nothing else touched
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("use_address", [True, False])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 5, 4), (7, 2, 9)])
+def test_matmul_nt_on_strided_views(dtype, use_address, shape):
+    """``b`` is read transposed, in place: its rows are the product's columns."""
+    if use_address and not _has_numpy_openblas():
+        pytest.skip("NumPy has no scipy_openblas64_ here")
+    rows, cols, depth = shape
+    gemm = blas.gemm_address(dtype) if use_address else 0
+    rng = np.random.default_rng(2)
+    a = rng.integers(-4, 5, (rows + 3, depth + 5)).astype(dtype)
+    b = rng.integers(-4, 5, (cols + 4, depth + 3)).astype(dtype)
+    c = np.full((rows + 4, cols + 6), 99.0, dtype=dtype)
+    _matmul_nt_views(gemm, a, b, c, rows, cols, depth)
+    expected = np.full_like(c, 99.0)
+    expected[2 : 2 + rows, 4 : 4 + cols] = (
+        a[1 : 1 + rows, 2 : 2 + depth] @ b[3 : 3 + cols, 1 : 1 + depth].T
+    )
+    np.testing.assert_array_equal(c, expected)
 
 
 def test_numpy_openblas_is_found_when_numpy_ships_it():
