@@ -182,3 +182,13 @@ def test_relu_backward_of_views():
     x = rng.standard_normal((6, 8)).T
     g = rng.standard_normal((8, 12))[:, ::2]
     np.testing.assert_array_equal(relu_backward(x, g), relu_backward_reference(x, g))
+
+
+def test_batch_norm_backward_of_an_empty_batch():
+    """Inference on zero images: empty gradients, zero parameter gradients, no 0 / 0."""
+    x = np.zeros((0, 3, 4, 4), np.float32)
+    ones = np.ones(3, np.float32)
+    grad_x, grad_weight, grad_bias = batch_norm_backward(x, x, ones, ones, ones, False)
+    assert grad_x.shape == x.shape
+    np.testing.assert_array_equal(grad_weight, 0.0)
+    np.testing.assert_array_equal(grad_bias, 0.0)

@@ -110,12 +110,12 @@ def batch_norm_backward_reference(
 
 
 @INLINE_JIT
-def add_chunk(acc: np.ndarray, x: np.ndarray, x0: int, count: int, center: float) -> None:
-    """``acc[k] += x[x0 + k] - center`` for ``k < count`` (``acc`` float64)."""
+def add_chunk(acc: np.ndarray, x: np.ndarray, x0: int, count: int) -> None:
+    """``acc[k] += x[x0 + k]`` for ``k < count`` (``acc`` float64)."""
     s = uint64(x0)
     for k in range(count):
         u = uint64(k)
-        acc[u] += float64(x[s + u]) - center
+        acc[u] += float64(x[s + u])
 
 
 @INLINE_JIT
@@ -151,7 +151,7 @@ def channel_moments(x: np.ndarray, sums_ws: np.ndarray, mean: np.ndarray, var: n
         for start in range(0, plane, CHUNK):
             count = min(CHUNK, plane - start)
             for n in range(n_batch):
-                add_chunk(acc, xf, (n * channels + c) * plane + start, count, 0.0)
+                add_chunk(acc, xf, (n * channels + c) * plane + start, count)
         mu = row_sum(acc, 0, CHUNK) / m
         fill(acc, 0, CHUNK, 0.0)
         for start in range(0, plane, CHUNK):
@@ -287,7 +287,7 @@ def batch_norm_backward(
     g = np.ascontiguousarray(g)
     x = np.ascontiguousarray(x, dtype=dtype)
     channels = x.shape[1]
-    m = x.size // channels
+    m = max(1, x.size // channels)  # an empty batch (inference) has sums of 0: no 0 / 0
     mean_d, inv_d = mean.astype(dtype), inv_std.astype(dtype)
     sum_g, sum_gx = np.zeros(channels), np.zeros(channels)  # float64
     if weight is not None or batch_statistics:
