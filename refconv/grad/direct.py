@@ -34,6 +34,16 @@ accumulators, so the adds of one row need not wait for the last row's. One per c
 the 3x3 depthwise weight gradient of 64 images of 32 channels of 16x16 1.3-1.4x slower
 (4.2 against 3.0 ms of CPU time on one thread, the median of 31 calls).
 
+**Flat runs.** With stride 1 and output rows as long as the input's (``"same"`` padding),
+output pixel ``k`` (flat in its plane) read input pixel ``k + shift`` through a tap, one
+``shift`` per tap, so the rows of a band are one run per (image, tap) instead of one loop a
+row -- 16-pixel rows made those loops cost more than their multiply-adds. Across the
+image's left and right edges a run multiplies pixels that tap never reads (the next row's
+first ones); they land in accumulators of output columns outside the tap's ``[lo, hi)``,
+which the final sum leaves out, so even an Inf there touches nothing. Runs are clipped so
+that they never read outside the plane. The 3x3 depthwise weight gradient of 64 images of
+32 channels of 16x16: 3.1 -> 1.5-1.7 ms of CPU time on one thread (medians of 31 calls).
+
 (float64 also for float32 input: a weight gradient sums ``N * H_out * W_out`` products, far
 more than a forward output does, and is rounded to float32 once.)
 
@@ -140,6 +150,8 @@ def weight_taps(
     col_lo, col_hi = tap_columns(k_w, sw, pl, dw, width, w_out)
     taps = k_h * k_w
     lanes = band * w_out  # accumulators of one tap
+    # stride 1 and rows as long as x's: output pixel k read x's pixel k + shift, one shift a tap
+    flat = sh == 1 and sw == 1 and w_out == width
     xf = x.reshape(-1)
     gf = g.reshape(-1)
     for t in prange(c_out * c_group):  # t is the pair (o, c): out[o, c] is this task's alone
@@ -151,7 +163,21 @@ def weight_taps(
         for i0 in range(0, h_out, band):  # a band of output rows
             i1 = min(h_out, i0 + band)
             for n in range(n_batch):
+                plane_g = (n * c_out + o) * h_out * w_out  # G[n, o, 0, 0]
+                plane_x = (n * c_in + ci) * height * width  # x[n, ci, 0, 0]
                 for p in range(k_h):
+                    if flat:  # the band's rows whose input row is inside, as one run a tap
+                        first = max(i0, pt - p * dh)
+                        last = min(i1, height + pt - p * dh)
+                        for q in range(k_w):
+                            shift = (p * dh - pt) * width + q * dw - pl  # x's pixel - G's
+                            k0 = max(first * w_out, -shift)  # reads stay in x's plane
+                            k1 = min(last * w_out, height * width - shift)
+                            if k1 > k0:
+                                acc = (p * k_w + q) * lanes + k0 - i0 * w_out
+                                src = plane_x + k0 + shift
+                                multiply_add(sums, acc, xf, src, 1, gf, plane_g + k0, k1 - k0)
+                        continue
                     for q in range(k_w):
                         offset = q * dw - pl
                         lo, hi = col_lo[q], col_hi[q]
@@ -166,10 +192,12 @@ def weight_taps(
                             acc = (p * k_w + q) * lanes + (i - i0) * w_out + lo  # acc[p, q, i, lo]
                             src = row + lo * sw + offset
                             multiply_add(sums, acc, xf, src, sw, gf, grad + lo, hi - lo)
-        for pq in range(taps):  # each tap's partial sums, summed once
+        for pq in range(taps):  # each tap's partial sums, summed once: its own columns only
+            lo, hi = col_lo[pq % k_w], col_hi[pq % k_w]
             total = 0.0
-            for j in range(lanes):
-                total += sums[pq * lanes + j]
+            for r in range(band):
+                for j in range(lo, hi):
+                    total += sums[pq * lanes + r * w_out + j]
             out[o, c, pq // k_w, pq % k_w] = total
     return out
 
