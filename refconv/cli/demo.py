@@ -278,7 +278,7 @@ NEXT_STEPS = [
     "  refconv explain depthwise           one family worked by hand on this example",
     "  refconv animate --family separable  a GIF of the computation, with refconv's numbers",
     "  refconv train                       the notebook's two networks trained, standard vs",
-    "                                      separable (a few minutes)",
+    "                                      separable (about a minute)",
     "  docs/errata.md                      what the articles get wrong, with the commands",
 ]
 

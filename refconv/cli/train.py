@@ -23,8 +23,8 @@ from ..train.experiment import DEFAULT_LR, epoch_json, epoch_line
 from ..train.loop import Epoch
 from .options import check_output_dir, fail, integer, path, shown, to_json
 
-#: The defaults: ``refconv train --model both`` finishes in minutes on two cores (measured
-#: in docs/training.md).
+#: The defaults: ``refconv train --model both`` finishes in about a minute on two cores
+#: (measured in docs/training.md).
 EPOCHS = 3
 BATCH_SIZE = 64
 MAX_EPOCHS = 1000
