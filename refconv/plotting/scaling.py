@@ -6,8 +6,8 @@ are what ``refconv bench --scaling --json PATH`` writes (:func:`refconv.bench.sc
 or its :func:`~refconv.bench.scaling.series`:
 
 * from that JSON when one is named (``REFCONV_SCALING_JSON``, or :func:`use_data`);
-* otherwise from :data:`STORED`, the run quoted in docs/performance.md ("Against ONNX
-  Runtime"): a scaling run times three libraries at several thread counts for minutes, too
+* otherwise from :data:`STORED`, the run quoted in docs/performance.md ("Time against
+  threads"): a scaling run times three libraries at several thread counts for minutes, too
   long for ``refconv plot`` to make on its own. The footer says which.
 
 To draw this machine's::
@@ -39,11 +39,9 @@ PEER_STYLE = {  # colour and marker of each peer
 }
 PEER_LABEL = {"refconv": "refconv", "torch": "PyTorch", "ort": "ONNX Runtime", "scipy": "SciPy"}
 
-#: The scaling run quoted in docs/performance.md, "Against ONNX Runtime" (median seconds).
-STORED: dict[str, Any] = {
-    "meta": {"date": "(not measured yet)", "cpu_count": 2, "source": "stored"},
-    "series": [],
-}
+#: The scaling run quoted in docs/performance.md, "Time against threads" (median seconds),
+#: as ``refconv bench --scaling --json`` wrote it, in scaling_run.json beside this module.
+STORED: dict[str, Any] = json.loads(Path(__file__).with_name("scaling_run.json").read_text())
 
 _data_path: Path | None = None
 

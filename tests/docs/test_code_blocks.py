@@ -70,7 +70,7 @@ def _execute(block: Block, namespace: dict) -> None:
 
 # The commands a page may show unmarked: refconv's own, cheap enough for every test run.
 # Anything else (installing, the test suite itself, a benchmark) needs a not-run marker.
-ALLOWED = re.compile(r"^([A-Z_]+=\S+ )*(refconv |python (-c |-m refconv[.\w]* |scripts/))")
+ALLOWED = re.compile(r"^([A-Z_]+=\S+ )*(refconv |python (-c |-m refconv[.\w]*( |$)|scripts/))")
 
 
 def check_commands(block: Block) -> None:
