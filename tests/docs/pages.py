@@ -223,6 +223,9 @@ def run_in_process(argv: list[str], body: Callable[[], object]) -> tuple[int, st
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            # runpy's note that the module was imported before (by the tests): a fresh
+            # interpreter, which the pages show, never prints it
+            warnings.filterwarnings("ignore", "'refconv.* found in sys.modules", RuntimeWarning)
             try:
                 os.chdir(ROOT)
                 sys.argv = argv
