@@ -120,7 +120,7 @@ def _taps3x3_split(
 
 
 @INLINE_JIT
-def _taps2x3(
+def taps2x3(
     dst: np.ndarray,
     d0: int,
     src: np.ndarray,
@@ -151,7 +151,42 @@ def _taps2x3(
 
 
 @INLINE_JIT
-def _point3x3(
+def inside_edges3x3(
+    dst: np.ndarray,
+    row: int,
+    xf: np.ndarray,
+    above: int,
+    width: int,
+    kernel: np.ndarray,
+    bias: float,
+) -> None:
+    """Columns 0 and W - 1 of an inside row of a "same" 3x3 output (stride 1), from its six
+    taps inside the image: ``row`` is the flat index of the output row, ``above`` that of the
+    input row above it. The flat run over the plane computes every other column; these two
+    wrap around into the neighbouring rows there and are written again here.
+
+    Unsigned indices: a signed one costs a wrap-around test per load, which made these 2 x 6
+    taps per row cost as much as the 26 vectorised outputs beside them."""
+    k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
+    k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
+    k20, k21, k22 = kernel[2, 0], kernel[2, 1], kernel[2, 2]
+    r, a = uint64(row), uint64(above)  # a: x[i - 1, 0]: column 0 reads columns 0 and 1
+    wu, one, two = uint64(width), uint64(1), uint64(2)
+    dst[r] = bias + (
+        (k01 * xf[a] + k02 * xf[a + one])
+        + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
+        + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one])
+    )
+    e = a + wu - two  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
+    dst[r + wu - one] = bias + (
+        (k00 * xf[e] + k01 * xf[e + one])
+        + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
+        + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one])
+    )
+
+
+@INLINE_JIT
+def point3x3(
     xf: np.ndarray,
     plane: int,
     height: int,
@@ -176,7 +211,7 @@ def _point3x3(
 
 
 @INLINE_JIT
-def _row_source(
+def row_source(
     xf: np.ndarray,
     zeros: np.ndarray,
     plane: int,
@@ -264,26 +299,19 @@ def depthwise3x3(
                     bias,
                     1,
                 )
-            wu, one, two = uint64(width), uint64(1), uint64(2)
             for i in range(max(i0, 1), min(i1, height - 1)):
-                # unsigned indices: a signed one costs a wrap-around test per load, which made
-                # these 2 x 6 taps per row cost as much as the 26 vectorised outputs beside them
-                row = uint64(plane_out + i * width)
-                a = uint64(plane + (i - 1) * width)  # x[i - 1, 0]: column 0 reads columns 0, 1
-                of[row] = bias + (
-                    (k01 * xf[a] + k02 * xf[a + one])
-                    + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
-                    + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one])
-                )
-                e = a + wu - two  # x[i - 1, W - 2]: column W - 1 reads W - 2 and W - 1
-                of[row + wu - one] = bias + (
-                    (k00 * xf[e] + k01 * xf[e + one])
-                    + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
-                    + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one])
+                inside_edges3x3(
+                    of,
+                    plane_out + i * width,
+                    xf,
+                    plane + (i - 1) * width,
+                    width,
+                    kernel,
+                    bias,
                 )
             # the first and last rows: two input rows, the third is padding
             if i0 == 0:
-                _taps2x3(
+                taps2x3(
                     of,
                     plane_out + 1,
                     xf,
@@ -300,7 +328,7 @@ def depthwise3x3(
                 )
             if i1 == height:
                 a = plane + (height - 2) * width
-                _taps2x3(
+                taps2x3(
                     of,
                     plane_out + (height - 1) * width + 1,
                     xf,
@@ -322,9 +350,9 @@ def depthwise3x3(
                 continue  # done above
             if not flat and j_hi > j_lo:
                 column = j_lo * sw - pl
-                s0, o0 = _row_source(xf, zeros, plane, ih, height, width, column)
-                s1, o1 = _row_source(xf, zeros, plane, ih + 1, height, width, column)
-                s2, o2 = _row_source(xf, zeros, plane, ih + 2, height, width, column)
+                s0, o0 = row_source(xf, zeros, plane, ih, height, width, column)
+                s1, o1 = row_source(xf, zeros, plane, ih + 1, height, width, column)
+                s2, o2 = row_source(xf, zeros, plane, ih + 2, height, width, column)
                 taps3x3(
                     of,
                     row + j_lo,
@@ -349,11 +377,11 @@ def depthwise3x3(
                 )
             # the border columns, one by one ("same" planes: the corners of rows 0 and H-1)
             for j in range(min(j_lo, w_out)):
-                of[uint64(row + j)] = _point3x3(
+                of[uint64(row + j)] = point3x3(
                     xf, plane, height, width, ih, j * sw - pl, kernel, bias
                 )
             for j in range(max(j_hi, j_lo), w_out):
-                of[uint64(row + j)] = _point3x3(
+                of[uint64(row + j)] = point3x3(
                     xf, plane, height, width, ih, j * sw - pl, kernel, bias
                 )
     return out

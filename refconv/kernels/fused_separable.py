@@ -34,7 +34,7 @@ import numpy as np
 from numba import prange, uint64
 
 from .depthwise import load_tile
-from .depthwise3x3 import taps3x3
+from .depthwise3x3 import inside_edges3x3, point3x3, row_source, taps2x3, taps3x3
 from .gemm import matmul
 from .rows import axpy, copy_row, fill, inside
 from .runtime import INLINE_JIT, kernel
@@ -46,56 +46,6 @@ def add_constant(dst: np.ndarray, d0: int, count: int, value: float) -> None:
     d = uint64(d0)
     for k in range(count):
         dst[d + uint64(k)] += value
-
-
-@INLINE_JIT
-def edge3x3(
-    xf: np.ndarray,
-    plane: int,
-    height: int,
-    width: int,
-    ih0: int,
-    iw0: int,
-    kernel: np.ndarray,
-) -> float:
-    """One output of a 3x3 kernel, ``sum kernel[p, q] * x[ih0 + p, iw0 + q]`` over the taps
-    inside the image (a border column; ``plane`` is the flat index of ``x[n, c, 0, 0]``)."""
-    acc = 0.0
-    for p in range(3):
-        ih = ih0 + p
-        if 0 <= ih < height:
-            for q in range(3):
-                iw = iw0 + q
-                if 0 <= iw < width:
-                    acc += kernel[p, q] * xf[uint64(plane + ih * width + iw)]
-    return acc
-
-
-@INLINE_JIT
-def rows2x3(
-    dst: np.ndarray,
-    d0: int,
-    src: np.ndarray,
-    s0: int,
-    count: int,
-    k0: float,
-    k1: float,
-    k2: float,
-    m0: float,
-    m1: float,
-    m2: float,
-    width: int,
-) -> None:
-    """``dst[d0 + j] = sum_q k_q*src[s0 + j + q] + m_q*src[s0 + width + j + q]``: a row of a
-    "same" 3x3 output whose third input row is padding (the first or last row of a plane),
-    without loading and multiplying a row of zeros."""
-    d, a, b = uint64(d0), uint64(s0), uint64(s0 + width)
-    one, two = uint64(1), uint64(2)
-    for j in range(count):
-        u = uint64(j)
-        up = k0 * src[a + u] + k1 * src[a + u + one] + k2 * src[a + u + two]
-        down = m0 * src[b + u] + m1 * src[b + u + one] + m2 * src[b + u + two]
-        dst[d + u] = up + down
 
 
 @INLINE_JIT
@@ -120,10 +70,12 @@ def rows3x3(
     flat ``mid`` from ``d0``, read straight from the input.
 
     "Same" padding with stride 1: the band's inside rows as one flat run, then their first
-    and last columns (six taps each) and the plane's first and last rows (two input rows,
-    :func:`rows2x3`). Otherwise row by row: the columns whose three taps lie inside the row
-    in one fused pass (:func:`.depthwise3x3.taps3x3`, a padded row read from ``zeros``), the
-    few border columns one by one (:func:`edge3x3`), skipping the taps in the padding.
+    and last columns (six taps each, :func:`.depthwise3x3.inside_edges3x3`) and the plane's
+    first and last rows (two input rows, :func:`.depthwise3x3.taps2x3`). Otherwise row by
+    row: the columns whose three taps lie inside the row in one fused pass
+    (:func:`.depthwise3x3.taps3x3`, a padded row read from ``zeros``), the few border columns
+    one by one (:func:`.depthwise3x3.point3x3`), skipping the taps in the padding. The same
+    helpers as the depthwise kernel's, with no bias: the pointwise step adds the block's.
     """
     k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
     k10, k11, k12 = kernel[1, 0], kernel[1, 1], kernel[1, 2]
@@ -161,43 +113,30 @@ def rows3x3(
     for i in range(i0, i1):
         ih = i * sh - pt  # input row of tap row 0
         row = d0 + (i - i0) * w_out
-        if flat and 0 < i < height - 1:  # done above, but for its first and last columns:
-            # their six inside taps, unsigned indices (no wrap-around test, no branch)
-            r, a = uint64(row), uint64(plane + ih * width)  # a: x[i - 1, 0]
-            wu, one, two = uint64(width), uint64(1), uint64(2)
-            mid[r] = (
-                (k01 * xf[a] + k02 * xf[a + one])
-                + (k11 * xf[a + wu] + k12 * xf[a + wu + one])
-                + (k21 * xf[a + two * wu] + k22 * xf[a + two * wu + one])
-            )
-            e = a + wu - two  # x[i - 1, W - 2]
-            mid[r + wu - one] = (
-                (k00 * xf[e] + k01 * xf[e + one])
-                + (k10 * xf[e + wu] + k11 * xf[e + wu + one])
-                + (k20 * xf[e + two * wu] + k21 * xf[e + two * wu + one])
-            )
+        if flat and 0 < i < height - 1:  # done above, but for its first and last columns
+            inside_edges3x3(mid, row, xf, plane + ih * width, width, kernel, 0.0)
             continue
         if flat:  # the plane's first or last row: two input rows, the third is padding
             top = plane + (0 if i == 0 else (height - 2) * width)  # x[0, 0] or x[H - 2, 0]
             if i == 0:  # taps rows 1 and 2 read input rows 0 and 1
-                rows2x3(mid, row + 1, xf, top, width - 2, k10, k11, k12, k20, k21, k22, width)
+                taps2x3(
+                    mid, row + 1, xf, top, top + width, width - 2, k10, k11, k12, k20, k21, k22, 0.0
+                )
             else:  # taps rows 0 and 1 read input rows H - 2 and H - 1
-                rows2x3(mid, row + 1, xf, top, width - 2, k00, k01, k02, k10, k11, k12, width)
+                taps2x3(
+                    mid, row + 1, xf, top, top + width, width - 2, k00, k01, k02, k10, k11, k12, 0.0
+                )
             ih0 = -1 if i == 0 else height - 2
-            mid[uint64(row)] = edge3x3(xf, plane, height, width, ih0, -1, kernel)
-            mid[uint64(row + width - 1)] = edge3x3(xf, plane, height, width, ih0, width - 2, kernel)
+            mid[uint64(row)] = point3x3(xf, plane, height, width, ih0, -1, kernel, 0.0)
+            mid[uint64(row + width - 1)] = point3x3(
+                xf, plane, height, width, ih0, width - 2, kernel, 0.0
+            )
             continue
         if j_hi > j_lo:
             column = j_lo * sw - pl
-            s0, o0 = xf, plane + ih * width + column
-            s1, o1 = xf, o0 + width
-            s2, o2 = xf, o1 + width
-            if ih < 0 or ih >= height:
-                s0, o0 = zeros, column
-            if ih + 1 < 0 or ih + 1 >= height:
-                s1, o1 = zeros, column
-            if ih + 2 < 0 or ih + 2 >= height:
-                s2, o2 = zeros, column
+            s0, o0 = row_source(xf, zeros, plane, ih, height, width, column)
+            s1, o1 = row_source(xf, zeros, plane, ih + 1, height, width, column)
+            s2, o2 = row_source(xf, zeros, plane, ih + 2, height, width, column)
             taps3x3(
                 mid,
                 row + j_lo,
@@ -221,9 +160,9 @@ def rows3x3(
                 sw,
             )
         for j in range(min(j_lo, w_out)):
-            mid[uint64(row + j)] = edge3x3(xf, plane, height, width, ih, j * sw - pl, kernel)
+            mid[uint64(row + j)] = point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, 0.0)
         for j in range(max(j_hi, j_lo), w_out):
-            mid[uint64(row + j)] = edge3x3(xf, plane, height, width, ih, j * sw - pl, kernel)
+            mid[uint64(row + j)] = point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, 0.0)
 
 
 @INLINE_JIT
