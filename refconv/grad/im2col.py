@@ -38,12 +38,12 @@ from ..kernels.blas import gemm_address, single_threaded_blas
 from ..kernels.gemm import matmul, matmul_nt
 from ..kernels.im2col import rows_per_band
 from ..kernels.rows import copy_row, fill, inside
-from ..kernels.runtime import INLINE_JIT, kernel, launch, thread_plan
+from ..kernels.runtime import SERIAL_JIT, kernel, launch, thread_plan
 from ..kernels.workspace import workspace
 from .rows import scatter_add
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def columns(
     cf: np.ndarray,
     xf: np.ndarray,
@@ -78,7 +78,7 @@ def columns(
             fill(cf, dst + hi, w_out - hi, 0.0)  # zeros right of the image
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def col2im(
     of: np.ndarray,
     cf: np.ndarray,

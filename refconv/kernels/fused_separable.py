@@ -37,7 +37,7 @@ from .depthwise import load_tile
 from .depthwise3x3 import inside_edges3x3, point3x3, row_source, taps2x3, taps3x3
 from .gemm import matmul
 from .rows import axpy, copy_row, fill, inside
-from .runtime import INLINE_JIT, kernel
+from .runtime import INLINE_JIT, SERIAL_JIT, kernel
 
 
 @INLINE_JIT
@@ -165,7 +165,7 @@ def rows3x3(
             mid[uint64(row + j)] = point3x3(xf, plane, height, width, ih, j * sw - pl, kernel, 0.0)
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def depthwise_band(
     mid: np.ndarray,
     tile: np.ndarray,

@@ -34,10 +34,10 @@ from numba import prange
 from .fused_separable import add_constant
 from .gemm import matmul
 from .rows import axpy, copy_row, fill, inside
-from .runtime import INLINE_JIT, kernel
+from .runtime import SERIAL_JIT, kernel
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def column_band(
     cols: np.ndarray,
     xf: np.ndarray,
@@ -68,7 +68,7 @@ def column_band(
                     fill(cols, dst, width, 0.0)
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def row_band(
     cols: np.ndarray,
     mid: np.ndarray,

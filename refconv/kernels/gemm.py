@@ -25,7 +25,7 @@ from numba.core.typing.context import BaseContext as TypingContext
 from numba.core.typing.templates import Signature
 from numba.extending import intrinsic
 
-from .runtime import INLINE_JIT
+from .runtime import SERIAL_JIT
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # CBLAS_ORDER, CBLAS_TRANSPOSE (no, yes)
 
@@ -124,7 +124,20 @@ def _cblas_gemm(
     return signature, codegen
 
 
-@INLINE_JIT
+@SERIAL_JIT
+def _dot(a: np.ndarray, b: np.ndarray, transpose_b: bool, c: np.ndarray) -> None:
+    """``c[:, :] = a @ b`` or ``a @ b.T`` by Numba's ``np.dot`` (SciPy's BLAS), for
+    contiguous ``a`` and ``b``: the fallback where NumPy's BLAS was not found. A function of
+    its own, copying with loops: ``np.dot`` and a broadcasting ``c[:, :] = ...`` (its shape
+    check formats an error message) were most of the compile time of every kernel with a
+    GEMM."""
+    product = np.dot(a, b.T) if transpose_b else np.dot(a, b)
+    for i in range(c.shape[0]):
+        for j in range(c.shape[1]):
+            c[i, j] = product[i, j]
+
+
+@SERIAL_JIT
 def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
     """``c[:, :] = a @ b``: (m, k) times (k, n) into (m, n); rows may be strided."""
     if gemm != 0:
@@ -138,10 +151,10 @@ def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         # numba's stubs check it against the Python signature, typingctx and types included
         _cblas_gemm(gemm, _NO_TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
     else:
-        c[:, :] = np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b))
+        _dot(np.ascontiguousarray(a), np.ascontiguousarray(b), False, c)
 
 
-@INLINE_JIT
+@SERIAL_JIT
 def matmul_nt(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
     """``c[:, :] = a @ b.T``: (m, k) times the transpose of (n, k) into (m, n); rows may be
     strided, and ``b`` is read in place."""
@@ -152,4 +165,4 @@ def matmul_nt(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         ldc = max(1, c.shape[1], c.strides[0] // size)
         _cblas_gemm(gemm, _TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
     else:
-        c[:, :] = np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b).T)
+        _dot(np.ascontiguousarray(a), np.ascontiguousarray(b), True, c)
