@@ -96,6 +96,20 @@ def check_grad_output(
     return grad_output[np.newaxis] if unbatched else grad_output
 
 
+def grad_output_and_dtype(
+    grad_output: np.ndarray,
+    out_shape: tuple[int, ...],
+    unbatched: bool,
+    what: str,
+    *operands: np.ndarray,
+) -> tuple[np.ndarray, np.dtype]:
+    """:func:`check_grad_output`, and the gradient's dtype: float32 when ``operands`` (the
+    forward call's arrays that the gradient is computed from) and ``grad_output`` all are,
+    else float64; native byte order."""
+    grad_output = check_grad_output(grad_output, out_shape, unbatched, what)
+    return grad_output, arguments.result_dtype(*operands, grad_output).newbyteorder("=")
+
+
 def output_shape(x_shape: Shape4, c_out: int, geometry: ConvGeometry) -> Shape4:
     """The forward output ``(N, C_out, H_out, W_out)``."""
     return x_shape[0], c_out, geometry.out_size[0], geometry.out_size[1]

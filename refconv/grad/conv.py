@@ -73,8 +73,7 @@ def conv2d_input(
     geometry = checks.conv_forward(x_shape, wa.shape, stride, padding, dilation, groups, mode)
     what = checks.describe(input_shape, {"weight": wa.shape})
     out_shape = checks.output_shape(x_shape, wa.shape[0], geometry)
-    ga = checks.check_grad_output(ga, out_shape, unbatched, what)
-    dtype = arguments.result_dtype(wa, ga).newbyteorder("=")
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, wa)
     dx = input_gradient(ga, wa, x_shape, geometry, mode, dtype, method)
     return dx[0] if unbatched else dx
 
@@ -128,10 +127,8 @@ def conv2d_weight(
     x_shape = _shape4(xa)
     geometry = checks.conv_forward(x_shape, w_shape, stride, padding, dilation, groups, mode)
     what = checks.describe(np.shape(x), {"weight": w_shape})
-    ga = checks.check_grad_output(
-        ga, checks.output_shape(x_shape, w_shape[0], geometry), unbatched, what
-    )
-    dtype = arguments.result_dtype(xa, ga).newbyteorder("=")
+    out_shape = checks.output_shape(x_shape, w_shape[0], geometry)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, xa)
     return weight_gradient(xa, ga, w_shape, geometry, mode, dtype, method)
 
 
@@ -209,10 +206,8 @@ def depthwise_conv2d_input(
     x_shape, unbatched = checks.input_shape(input_shape)
     geometry = checks.depthwise_forward(x_shape, wa.shape, stride, padding, dilation, mode)
     what = checks.describe(input_shape, {"weight": wa.shape})
-    ga = checks.check_grad_output(
-        ga, checks.output_shape(x_shape, wa.shape[0], geometry), unbatched, what
-    )
-    dtype = arguments.result_dtype(wa, ga).newbyteorder("=")
+    out_shape = checks.output_shape(x_shape, wa.shape[0], geometry)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, wa)
     dx = input_gradient(ga, wa, x_shape, geometry, mode, dtype, method)
     return dx[0] if unbatched else dx
 
@@ -261,10 +256,8 @@ def depthwise_conv2d_weight(
     x_shape = _shape4(xa)
     geometry = checks.depthwise_forward(x_shape, w_shape, stride, padding, dilation, mode)
     what = checks.describe(np.shape(x), {"weight": w_shape})
-    ga = checks.check_grad_output(
-        ga, checks.output_shape(x_shape, w_shape[0], geometry), unbatched, what
-    )
-    dtype = arguments.result_dtype(xa, ga).newbyteorder("=")
+    out_shape = checks.output_shape(x_shape, w_shape[0], geometry)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, xa)
     return weight_gradient(xa, ga, w_shape, geometry, mode, dtype, method)
 
 
@@ -293,10 +286,8 @@ def pointwise_conv2d_input(
     x_shape, unbatched = checks.input_shape(input_shape)
     geometry = checks.pointwise_forward(x_shape, wa.shape, groups)
     what = checks.describe(input_shape, {"weight": wa.shape})
-    ga = checks.check_grad_output(
-        ga, checks.output_shape(x_shape, wa.shape[0], geometry), unbatched, what
-    )
-    dtype = arguments.result_dtype(wa, ga).newbyteorder("=")
+    out_shape = checks.output_shape(x_shape, wa.shape[0], geometry)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, wa)
     dx = input_gradient(ga, wa, x_shape, geometry, "zeros", dtype, method)
     return dx[0] if unbatched else dx
 
@@ -328,10 +319,8 @@ def pointwise_conv2d_weight(
     x_shape = _shape4(xa)
     geometry = checks.pointwise_forward(x_shape, w_shape, groups)
     what = checks.describe(np.shape(x), {"weight": w_shape})
-    ga = checks.check_grad_output(
-        ga, checks.output_shape(x_shape, w_shape[0], geometry), unbatched, what
-    )
-    dtype = arguments.result_dtype(xa, ga).newbyteorder("=")
+    out_shape = checks.output_shape(x_shape, w_shape[0], geometry)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, xa)
     return weight_gradient(xa, ga, w_shape, geometry, "zeros", dtype, method)
 
 

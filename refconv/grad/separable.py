@@ -95,8 +95,8 @@ def separable_conv2d_input(
     )
     names = {"depthwise_weight": dwa.shape, "pointwise_weight": pwa.shape}
     out_shape = checks.output_shape(x_shape, pwa.shape[0], first)
-    ga = checks.check_grad_output(ga, out_shape, unbatched, checks.describe(input_shape, names))
-    dtype = arguments.result_dtype(dwa, pwa, ga).newbyteorder("=")
+    what = checks.describe(input_shape, names)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, dwa, pwa)
     mid_shape = checks.output_shape(x_shape, dwa.shape[0], first)
     grad_mid = input_gradient(ga, pwa, mid_shape, second, "zeros", dtype, method)
     dx = input_gradient(grad_mid, dwa, x_shape, first, mode, dtype, method)
@@ -151,8 +151,8 @@ def separable_conv2d_weights(
     )
     names = {"depthwise_weight": dwa.shape, "pointwise_weight": pwa.shape}
     out_shape = checks.output_shape(x_shape, pwa.shape[0], first)
-    ga = checks.check_grad_output(ga, out_shape, unbatched, checks.describe(np.shape(x), names))
-    dtype = arguments.result_dtype(xa, dwa, pwa, ga).newbyteorder("=")
+    what = checks.describe(np.shape(x), names)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, xa, dwa, pwa)
     call = Call(xa, [dwa, pwa], None, dtype, method, mode, unbatched)
     mid = convolve(xa, dwa, None, first, call)  # (N, C_in*M, H_out, W_out), as forward
     grad_pw = weight_gradient(mid, ga, _shape4(pwa), second, "zeros", dtype, method)
@@ -215,8 +215,8 @@ def spatial_separable_conv2d_input(
     )
     names = {"column_weight": cwa.shape, "row_weight": rwa.shape}
     out_shape = checks.output_shape(x_shape, rwa.shape[0], second)
-    ga = checks.check_grad_output(ga, out_shape, unbatched, checks.describe(input_shape, names))
-    dtype = arguments.result_dtype(cwa, rwa, ga).newbyteorder("=")
+    what = checks.describe(input_shape, names)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, cwa, rwa)
     mid_shape = (x_shape[0], cwa.shape[0], first.out_size[0], first.out_size[1])
     grad_mid = input_gradient(ga, rwa, mid_shape, second, mode, dtype, method)
     dx = input_gradient(grad_mid, cwa, x_shape, first, mode, dtype, method)
@@ -264,8 +264,8 @@ def spatial_separable_conv2d_weights(
     )
     names = {"column_weight": cwa.shape, "row_weight": rwa.shape}
     out_shape = checks.output_shape(x_shape, rwa.shape[0], second)
-    ga = checks.check_grad_output(ga, out_shape, unbatched, checks.describe(np.shape(x), names))
-    dtype = arguments.result_dtype(xa, cwa, rwa, ga).newbyteorder("=")
+    what = checks.describe(np.shape(x), names)
+    ga, dtype = checks.grad_output_and_dtype(ga, out_shape, unbatched, what, xa, cwa, rwa)
     call = Call(xa, [cwa, rwa], None, dtype, method, mode, unbatched)
     mid = convolve(xa, cwa, None, first, call)  # (N, R, H_out, W), as forward
     grad_row = weight_gradient(mid, ga, _shape4(rwa), second, mode, dtype, method)
