@@ -35,6 +35,22 @@ def pytest_xdist_auto_num_workers(config):
     return None
 
 
+@pytest.fixture
+def as_forked_child(monkeypatch):
+    """``as_forked_child(work, *args)`` runs ``work`` in this process the way a child forked
+    after refconv ran does (the kernels' serial twins, ``refconv.kernels.runtime``): the twins
+    compile here, once, and the children of a fork test inherit them instead of each compiling
+    them with an empty cache. Returns what ``work`` returns."""
+    from refconv.kernels import runtime
+
+    def run(work, *args):
+        with monkeypatch.context() as patch:
+            patch.setattr(runtime, "_forked_child", True)
+            return work(*args)
+
+    return run
+
+
 def _pair(value):
     return (value, value) if isinstance(value, int) else tuple(value)
 

@@ -169,7 +169,7 @@ def run(command: str) -> tuple[int, str]:
     shown on several pages (the English and the Chinese errata) runs once.
     """
     words = shlex.split(command, comments=True)
-    if not SHELL.search(command):
+    if not needs_shell(command):
         if len(words) == 3 and words[:2] == ["python", "-c"]:
             return run_python_c(words[2])
         if words[0] == "refconv":
@@ -196,7 +196,15 @@ def run(command: str) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-SHELL = re.compile(r"[|;&<>`$]")  # quoted or not: such a command goes to bash
+def needs_shell(command: str) -> bool:
+    """Whether ``command`` needs bash: a pipe, list or redirection outside quotes (``;`` inside
+    ``python -c "..."`` is Python's), or ``$`` and backquotes anywhere (bash expands them
+    inside double quotes too)."""
+    if "$" in command or "`" in command:
+        return True
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    return any(set(token) <= set("();<>|&") for token in lexer if token)
 
 
 def run_python_c(code: str) -> tuple[int, str]:

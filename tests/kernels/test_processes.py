@@ -39,8 +39,10 @@ def _work(method):
 
 @pytest.mark.skipif(not FORK, reason="the platform has no fork()")
 @pytest.mark.parametrize("method", ["direct", "im2col", "winograd"])
-def test_a_forked_pool_works_after_refconv_ran(method):
+def test_a_forked_pool_works_after_refconv_ran(method, as_forked_child):
     expected = _work(method)  # the parent starts its thread pool here
+    for got, want in zip(as_forked_child(_work, method), expected, strict=True):
+        np.testing.assert_array_equal(got, want)  # the serial twins, compiled once for all
     context = multiprocessing.get_context("fork")
     with context.Pool(2) as pool:
         results = pool.map_async(_work, [method] * 3).get(timeout=240)
@@ -50,8 +52,9 @@ def test_a_forked_pool_works_after_refconv_ran(method):
 
 
 @pytest.mark.skipif(not FORK, reason="the platform has no fork()")
-def test_a_forked_child_of_a_child_works():
+def test_a_forked_child_of_a_child_works(as_forked_child):
     _work("im2col")
+    as_forked_child(_work, "im2col")
 
     def grandchild(queue):
         queue.put(float(_work("im2col")[0].sum()))
