@@ -11,7 +11,7 @@ from refconv.kernels import blas, im2col
 from refconv.kernels.gemm import matmul, matmul_nt
 
 
-@numba.njit
+@numba.njit(cache=True)
 def _matmul_views(gemm, a, b, c, rows, cols, depth):
     """matmul on views: a[1:1+rows, 2:2+depth] @ b[3:3+depth, 1:1+cols] into c[2:.., 4:..]."""
     matmul(
@@ -22,7 +22,7 @@ def _matmul_views(gemm, a, b, c, rows, cols, depth):
     )
 
 
-@numba.njit
+@numba.njit(cache=True)
 def _matmul_nt_views(gemm, a, b, c, rows, cols, depth):
     """matmul_nt on views: a[1:1+rows, 2:2+depth] @ b[3:3+cols, 1:1+depth].T into c[2:.., 4:..]."""
     matmul_nt(
