@@ -138,8 +138,9 @@ def _dot(a: np.ndarray, b: np.ndarray, transpose_b: bool, c: np.ndarray) -> None
 
 
 @SERIAL_JIT
-def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
-    """``c[:, :] = a @ b``: (m, k) times (k, n) into (m, n); rows may be strided."""
+def _gemm(gemm: int, transpose_b: bool, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """``c[:, :] = a @ b``, or ``a @ b.T`` with ``transpose_b``, by NumPy's BLAS at ``gemm``
+    (rows may be strided, ``b`` is read in place), or by :func:`_dot` where ``gemm`` is 0."""
     if gemm != 0:
         size = a.itemsize
         # leading dimensions: the row strides, at least the row lengths (BLAS rejects less,
@@ -147,22 +148,22 @@ def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         lda = max(1, a.shape[1], a.strides[0] // size)
         ldb = max(1, b.shape[1], b.strides[0] // size)
         ldc = max(1, c.shape[1], c.strides[0] // size)
+        trans = _TRANS if transpose_b else _NO_TRANS
         # Numba types this call by its arguments' types and passes ``typingctx`` itself;
         # numba's stubs check it against the Python signature, typingctx and types included
-        _cblas_gemm(gemm, _NO_TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
+        _cblas_gemm(gemm, trans, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
     else:
-        _dot(np.ascontiguousarray(a), np.ascontiguousarray(b), False, c)
+        _dot(np.ascontiguousarray(a), np.ascontiguousarray(b), transpose_b, c)
+
+
+@SERIAL_JIT
+def matmul(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    """``c[:, :] = a @ b``: (m, k) times (k, n) into (m, n); rows may be strided."""
+    _gemm(gemm, False, a, b, c)
 
 
 @SERIAL_JIT
 def matmul_nt(gemm: int, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
     """``c[:, :] = a @ b.T``: (m, k) times the transpose of (n, k) into (m, n); rows may be
     strided, and ``b`` is read in place."""
-    if gemm != 0:
-        size = a.itemsize
-        lda = max(1, a.shape[1], a.strides[0] // size)
-        ldb = max(1, b.shape[1], b.strides[0] // size)
-        ldc = max(1, c.shape[1], c.strides[0] // size)
-        _cblas_gemm(gemm, _TRANS, c.shape[0], c.shape[1], a.shape[1], a, lda, b, ldb, c, ldc)  # type: ignore[call-arg, arg-type]
-    else:
-        _dot(np.ascontiguousarray(a), np.ascontiguousarray(b), True, c)
+    _gemm(gemm, True, a, b, c)
