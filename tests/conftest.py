@@ -9,6 +9,7 @@ float64.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -24,6 +25,16 @@ NUMPY_PAD_MODE = {
     "replicate": "edge",
     "circular": "wrap",
 }
+
+
+def pytest_configure(config):
+    """In a worker of ``-n auto`` (one per CPU), the OpenMP threads of Numba's pool sleep as
+    soon as a kernel ends instead of spinning for it: a spinning thread of one worker takes
+    the CPU another worker is testing on (8 % of the suite's CPU time on two cores).
+    Only where nobody chose a policy, and only before the pool starts (nothing here starts
+    it); a lone process, as for ``-m bench``, keeps the default a user gets."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and "OMP_WAIT_POLICY" not in os.environ:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 
 def pytest_xdist_auto_num_workers(config):
