@@ -11,7 +11,12 @@ case and batch size, in a fresh process of its own with every pool sized to ``T`
   transform ORT_ENABLE_ALL inserts around the convolutions); what ``ort run`` has beyond
   ``model_run`` is the Python binding (the input wrapped, the output copied into an array);
 * ``refconv``: the public call, and for two-pass cases each pass alone through the public API
-  (``depthwise_conv2d`` and ``pointwise_conv2d``; the kx1 and 1xk ``conv2d``).
+  (``depthwise_conv2d`` and ``pointwise_conv2d``; the kx1 and 1xk ``conv2d``);
+* ``GEMM alone``: for every pass that is not depthwise, the matrix product im2col turns it
+  into, ``(C_out x C_in*kH*kW) @ (C_in*kH*kW x N*H_out*W_out)``, done by NumPy's OpenBLAS on
+  ready-made operands (:func:`gemm_floor`): what the sum bound's arithmetic costs through
+  that BLAS with no columns to build. Where it takes longer than ORT's whole run, no
+  im2col kernel over this BLAS can reach ORT on the case.
 
 ``--spin`` prints instead how much CPU ORT's idle threads use in the windows after a run
 (:func:`spin_after_run`), with spinning allowed (ORT's default, the benchmark's setting) and
@@ -25,6 +30,7 @@ The profiler's node times carry some overhead of their own; read them as shares 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -117,7 +123,37 @@ def profile(case: dict[str, Any], batch: int, threads: int, repeats: int = 200) 
     found["refconv"] = measure(refconv_call(spec, a), repeats)["median_s"]
     for name, fn in _passes(spec, a).items():
         found[f"  {name}"] = measure(fn, repeats)["median_s"]
+    found.update(gemm_floor(spec, batch, repeats))
     return {"case": spec.name, "title": spec.title, "batch": batch, "seconds": found}
+
+
+def gemm_floor(case: Case, batch: int, repeats: int = 200) -> dict[str, float]:
+    """Median seconds of OpenBLAS's GEMM alone for each pass of ``case`` that is not
+    depthwise: ``(C_out x C_in*kH*kW) @ (C_in*kH*kW x N*H_out*W_out)``, float32, one product
+    for the whole batch (the most BLAS-friendly shape), operands made beforehand. Uses
+    NumPy's BLAS with its own threads (``OPENBLAS_NUM_THREADS``, which
+    :func:`profile_in_process` sets like every pool).
+
+    >>> from refconv.bench.cases import CASES_BY_NAME
+    >>> for name in gemm_floor(CASES_BY_NAME["spatial_64_64"], 1, repeats=2):
+    ...     print(name.strip())
+    GEMM alone, pass 1: (64 x 192) @ (192 x 3136)
+    GEMM alone, pass 2: (64 x 192) @ (192 x 3136)
+    """
+    found: dict[str, float] = {}
+    rng = np.random.default_rng(0)
+    stages = case.stages()
+    for step, (c_in, c_out, groups, k_h, k_w, _, _, h_out, w_out) in enumerate(stages, 1):
+        if groups != 1:
+            continue
+        k, n = c_in * k_h * k_w, batch * h_out * w_out
+        a = rng.standard_normal((c_out, k), dtype=np.float32)
+        b = rng.standard_normal((k, n), dtype=np.float32)
+        c = np.empty((c_out, n), dtype=np.float32)
+        which = f"pass {step}: " if len(stages) > 1 else ""
+        name = f"  GEMM alone, {which}({c_out} x {k}) @ ({k} x {n})"
+        found[name] = measure(functools.partial(np.matmul, a, b, out=c), repeats)["median_s"]
+    return found
 
 
 SPIN_WINDOWS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)  # seconds after a run's end
@@ -171,8 +207,12 @@ def profile_in_process(case: Case, batch: int, threads: int) -> dict[str, Any]:
     )
 
 
+# indented rows that are refconv's or OpenBLAS's, not ORT's nodes: no share of ORT's run
+REFCONV_ROWS = ("  depthwise pass", "  pointwise pass", "  kx1 pass", "  1xk pass", "  GEMM alone")
+
+
 def format_profile(answer: dict[str, Any]) -> str:
-    """One case's times, one line each, with their share of ``ort model_run``."""
+    """One case's times, one line each; ORT's nodes with their share of ``ort model_run``."""
     seconds = answer["seconds"]
     model_run = seconds.get("ort model_run")
     rows = [
@@ -180,7 +220,7 @@ def format_profile(answer: dict[str, Any]) -> str:
             name,
             format_seconds(value),
             f"{100 * value / model_run:.0f}%"
-            if model_run and (name.startswith("  ") and "pass" not in name)
+            if model_run and name.startswith("  ") and not name.startswith(REFCONV_ROWS)
             else "",
         ]
         for name, value in seconds.items()

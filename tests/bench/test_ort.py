@@ -262,12 +262,14 @@ def test_profile_table_gives_node_shares_of_model_run():
             "ort model_run": 1e-3,
             "refconv": 1.2e-3,
             "  depthwise pass": 0.3e-3,
+            "  GEMM alone, pass 2: (128 x 64) @ (64 x 3136)": 0.4e-3,
         },
     }
     lines = format_profile(answer).splitlines()
     assert lines[0] == "dw 3x3 + pw, N=8"
     assert lines[4].split()[-1] == "25%" and lines[5].split()[-1] == "50%"
-    assert lines[8].split()[-2:] == ["300", "µs"]  # a pass of refconv: no share of ORT's run
+    # refconv's pass and OpenBLAS's product: no share of ORT's run
+    assert lines[8].split()[-2:] == ["300", "µs"] and lines[9].split()[-2:] == ["400", "µs"]
 
 
 @needs_ort
@@ -279,3 +281,7 @@ def test_profile_in_process():
     seconds = answer["seconds"]
     assert {"ort run", "ort model_run", "refconv", "  depthwise pass"} <= set(seconds)
     assert any("Conv" in name for name in seconds) and all(s > 0 for s in seconds.values())
+    # the pointwise pass's product alone; the depthwise pass is no GEMM
+    assert [name for name in seconds if "GEMM" in name] == [
+        "  GEMM alone, pass 2: (256 x 3) @ (3 x 64)"
+    ]
