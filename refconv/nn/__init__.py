@@ -77,10 +77,11 @@ from .basic import Dropout, Flatten, Linear, ReLU
 from .conv import Conv2d, DepthwiseConv2d, PointwiseConv2d
 from .init import Seed, as_generator
 from .loss import CrossEntropyLoss, MSELoss
-from .module import Module, Parameter, Sequential
+from .module import Module, Parameter
 from .normalization import BatchNorm2d
 from .pooling import AvgPool2d, GlobalAvgPool2d, MaxPool2d
 from .separable import SeparableConv2d, SpatialSeparableConv2d
+from .sequential import Sequential
 
 __all__ = [
     "AvgPool2d",
