@@ -17,7 +17,6 @@ from refconv.kernels import depthwise, im2col
 from refconv.kernels import workspace as workspace_module
 from refconv.kernels.blas import gemm_address, single_threaded_blas
 from refconv.kernels.depthwise import depthwise_plan, depthwise_tile_bytes
-from refconv.kernels.depthwise3x3 import taps3x3
 from refconv.kernels.direct import conv2d_direct
 from refconv.kernels.gemm import matmul
 from refconv.kernels.im2col import (
@@ -29,6 +28,7 @@ from refconv.kernels.im2col import (
 )
 from refconv.kernels.im2col import im2col_gemm as im2col_gemm_kernel
 from refconv.kernels.runtime import PARALLEL_MIN_WORK, launch, num_threads, thread_plan
+from refconv.kernels.taps3x3 import taps3x3
 from refconv.kernels.workspace import WORKSPACE_BYTES, release_workspace, workspace
 
 workspace_settings = workspace_module  # WORKSPACE_BYTES, read by the planners at call time

@@ -12,7 +12,7 @@ band of it is written and read back while it is still in the core's cache
 ``method="auto"`` uses this kernel).
 
 The depthwise step of a 3x3 kernel with dilation 1 and column stride 1 or 2 reads the input
-where it lies (:func:`rows3x3`): its nine taps in one pass (:func:`.depthwise3x3.taps3x3`),
+where it lies (:func:`rows3x3`): its nine taps in one pass (:func:`.taps3x3.taps3x3`),
 with "same" padding and stride 1 the band's inside rows as one flat run, as
 :mod:`.depthwise3x3` does. Any other kernel first copies the input rows its band reads into a
 zero-bordered tile (:func:`.depthwise.load_tile`), then, with unit strides, runs each tap once
@@ -34,10 +34,10 @@ import numpy as np
 from numba import prange, uint64
 
 from .depthwise import load_tile
-from .depthwise3x3 import inside_edges3x3, point3x3, row_source, taps2x3, taps3x3
 from .gemm import matmul
 from .rows import axpy, copy_row, fill, inside
 from .runtime import INLINE_JIT, SERIAL_JIT, kernel
+from .taps3x3 import inside_edges3x3, point3x3, row_source, taps2x3, taps3x3
 
 
 @INLINE_JIT
@@ -70,11 +70,11 @@ def rows3x3(
     flat ``mid`` from ``d0``, read straight from the input.
 
     "Same" padding with stride 1: the band's inside rows as one flat run, then their first
-    and last columns (six taps each, :func:`.depthwise3x3.inside_edges3x3`) and the plane's
-    first and last rows (two input rows, :func:`.depthwise3x3.taps2x3`). Otherwise row by
+    and last columns (six taps each, :func:`.taps3x3.inside_edges3x3`) and the plane's
+    first and last rows (two input rows, :func:`.taps3x3.taps2x3`). Otherwise row by
     row: the columns whose three taps lie inside the row in one fused pass
-    (:func:`.depthwise3x3.taps3x3`, a padded row read from ``zeros``), the few border columns
-    one by one (:func:`.depthwise3x3.point3x3`), skipping the taps in the padding. The same
+    (:func:`.taps3x3.taps3x3`, a padded row read from ``zeros``), the few border columns
+    one by one (:func:`.taps3x3.point3x3`), skipping the taps in the padding. The same
     helpers as the depthwise kernel's, with no bias: the pointwise step adds the block's.
     """
     k00, k01, k02 = kernel[0, 0], kernel[0, 1], kernel[0, 2]
