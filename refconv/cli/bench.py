@@ -274,13 +274,8 @@ def _run_scaling(args: argparse.Namespace) -> int:
 
 def _run_training(args: argparse.Namespace) -> int:
     """``--training``: the training section (refconv.bench.training), as tables or JSON."""
-    from ..bench.training import (
-        TRAINING_BY_NAME,
-        TRAINING_CASES,
-        TRAINING_PEERS,
-        format_training,
-        run_training,
-    )
+    from ..bench.training import TRAINING_BY_NAME, TRAINING_CASES, TRAINING_PEERS
+    from ..bench.training_table import format_training, run_training
 
     unknown = [name for name in args.cases or () if name not in TRAINING_BY_NAME]
     if unknown:

@@ -9,14 +9,12 @@ import pytest
 from refconv.bench.training import (
     TRAINING_BY_NAME,
     TRAINING_CASES,
-    format_training,
     layer_times,
     refconv_model,
     refconv_step,
-    run_training,
     step_inputs,
-    training_row,
 )
+from refconv.bench.training_table import format_training, run_training, training_row
 from refconv.cli import main
 
 
