@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from .report import format_seconds, table_lines
+from .runner import Progress
 from .training import TRAINING_CASES, TRAINING_PEERS, TrainingCase
-
-Progress = Callable[[str], None]
 
 
 def run_training(
